@@ -1,0 +1,134 @@
+"""The `lpse` command: one thin entry point that parses, calls and prints."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from lpse.errors import LpseError
+from lpse.i18n import t
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+class LpseGroup(click.Group):
+    """Turns LpseError into a one-line message and its exit code; never a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except LpseError as exc:
+            err_console.print(f"[bold red]{t('error')}:[/] {exc}", highlight=False, soft_wrap=True)
+            sys.exit(exc.exit_code)
+
+
+@click.group(cls=LpseGroup)
+@click.option("--lang", type=click.Choice(["id", "en"]), default=None,
+              help="Language of operator messages (default: id, or $LPSE_LANG).")
+@click.version_option(package_name="lpse-dc")
+def main(lang: str | None) -> None:
+    """lpse-dc: provision and keep compliant an LPSE data centre (Perbup Bandung 4/2017)."""
+    if lang:
+        os.environ["LPSE_LANG"] = lang
+
+
+topology_option = click.option(
+    "--topology", "-t", type=click.Path(path_type=Path), default=None,
+    help="Lab topology file (default: inventory/lab/topology.yml, or $LPSE_TOPOLOGY).")
+
+
+def _lab(topology: Path | None):
+    from lpse.lab.manager import Lab
+
+    return Lab(topology)
+
+
+@main.group()
+def lab() -> None:
+    """The lab: a small SPSE data centre on this machine (needs root)."""
+
+
+@lab.command("up")
+@topology_option
+@click.option("--fresh", is_flag=True, help="Wipe the lab's hosts first and boot them from the clean image.")
+def lab_up(topology: Path | None, fresh: bool) -> None:
+    """Build and start the lab (idempotent; repairs stale or half-built members)."""
+    the_lab = _lab(topology)
+    the_lab.up(progress=lambda m: console.print(f"[cyan]lab[/] {m}", highlight=False), fresh=fresh)
+
+
+@lab.command("down")
+@topology_option
+@click.option("--purge", is_flag=True, help="Also wipe the hosts' disks, keys and generated secrets.")
+def lab_down(topology: Path | None, purge: bool) -> None:
+    """Stop the lab: no namespace, link, cgroup or process is left."""
+    _lab(topology).down(progress=lambda m: console.print(f"[cyan]lab[/] {m}", highlight=False), purge=purge)
+
+
+@lab.command("status")
+@topology_option
+def lab_status(topology: Path | None) -> None:
+    """A table of every host and device, its address and whether it answers."""
+    the_lab = _lab(topology)
+    rows = the_lab.status()
+    up = sum(r.answers for r in rows)
+    table = Table(title=t("lab_status_title", lab=the_lab.topo.name, up=up, total=len(rows)))
+    for col in ("host", "kind", "groups", "address", "running", "answers", "detail"):
+        table.add_column(t(col))
+    for r in rows:
+        mark = (lambda ok: f"[green]{t('yes')}[/]" if ok else f"[red]{t('no')}[/]")
+        table.add_row(r.name, r.kind, r.groups, r.address, mark(r.running), mark(r.answers), r.detail)
+    console.print(table)
+    sys.exit(0 if up == len(rows) else 1)
+
+
+@lab.command("ssh", context_settings={"ignore_unknown_options": True})
+@topology_option
+@click.argument("host")
+@click.argument("command", nargs=-1, type=click.UNPROCESSED)
+def lab_ssh(topology: Path | None, host: str, command: tuple[str, ...]) -> None:
+    """Open a shell (or run COMMAND) on a lab host as root."""
+    argv = _lab(topology).ssh_argv(host, list(command))
+    os.execvp(argv[0], argv)
+
+
+@lab.command("set")
+@topology_option
+@click.argument("device")
+@click.argument("assignments", nargs=-1, required=True)
+def lab_set(topology: Path | None, device: str, assignments: tuple[str, ...]) -> None:
+    """Change what a device reports, e.g. `lpse lab set ups-01 ups.status="OB LB" battery.charge=18`.
+
+    UPS keys follow Network UPS Tools names (ups.status, battery.charge, battery.runtime, ups.load,
+    input.voltage, ...); the probe has temperature and humidity.
+    """
+    state = _lab(topology).set(device, list(assignments))
+    shown = ", ".join(f"{k}={state[k]}" for k in (a.split("=", 1)[0].strip() for a in assignments))
+    console.print(t("set_done", device=device, values=shown), highlight=False)
+
+
+@main.command("provision")
+@click.option("--inventory", "-i", type=click.Path(path_type=Path), default=None,
+              help="Inventory (default: the lab's, from ansible.cfg).")
+@click.option("--limit", "-l", default=None, help="Only these hosts/groups (Ansible pattern).")
+@click.option("--check", is_flag=True, help="Check mode with diff: report drift, change nothing.")
+@click.option("--tags", default=None, help="Only tasks with these tags.")
+@click.argument("playbook", default="playbooks/site.yml")
+def provision(inventory: Path | None, limit: str | None, check: bool, tags: str | None, playbook: str) -> None:
+    """Run a playbook (default playbooks/site.yml) through ansible-runner and summarise per host."""
+    from lpse.runner import run_playbook, summary_table
+
+    result = run_playbook(playbook, inventory=inventory, limit=limit, check=check, tags=tags)
+    console.print(summary_table(result))
+    console.print(t("artifacts", path=result.artifacts), highlight=False)
+    sys.exit(0 if result.ok else 1)
+
+
+if __name__ == "__main__":
+    main()

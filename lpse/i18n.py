@@ -1,0 +1,45 @@
+"""Operator-facing words in Bahasa Indonesia (default) and English (``--lang en`` or LPSE_LANG=en).
+
+Code, logs and developer documentation are English; what LPSE staff read on their terminal is
+Indonesian first. Keep keys short and add both languages together.
+"""
+
+from __future__ import annotations
+
+import os
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "error": {"id": "galat", "en": "error"},
+    "host": {"id": "host", "en": "host"},
+    "kind": {"id": "jenis", "en": "kind"},
+    "groups": {"id": "grup", "en": "groups"},
+    "address": {"id": "alamat", "en": "address"},
+    "running": {"id": "berjalan", "en": "running"},
+    "answers": {"id": "menjawab", "en": "answers"},
+    "detail": {"id": "keterangan", "en": "detail"},
+    "yes": {"id": "ya", "en": "yes"},
+    "no": {"id": "tidak", "en": "no"},
+    "lab_status_title": {"id": "Lab {lab}: {up} dari {total} anggota menjawab",
+                         "en": "Lab {lab}: {up} of {total} members answer"},
+    "ok": {"id": "ok", "en": "ok"},
+    "changed": {"id": "berubah", "en": "changed"},
+    "failed": {"id": "gagal", "en": "failed"},
+    "unreachable": {"id": "tak terjangkau", "en": "unreachable"},
+    "seconds": {"id": "detik", "en": "seconds"},
+    "provision_title": {"id": "Provisioning {playbook}: {hosts} host, {secs:.0f} detik",
+                        "en": "Provisioning {playbook}: {hosts} hosts, {secs:.0f} s"},
+    "check_title": {"id": "Pemeriksaan penyimpangan (check mode) {playbook}: {hosts} host",
+                    "en": "Drift check (check mode) {playbook}: {hosts} hosts"},
+    "artifacts": {"id": "Artefak ansible-runner: {path}", "en": "ansible-runner artifacts: {path}"},
+    "set_done": {"id": "{device} kini melaporkan: {values}", "en": "{device} now reports: {values}"},
+}
+
+
+def lang() -> str:
+    value = os.environ.get("LPSE_LANG", "id").lower()
+    return value if value in ("id", "en") else "id"
+
+
+def t(key: str, **kwargs: object) -> str:
+    text = MESSAGES[key][lang()]
+    return text.format(**kwargs) if kwargs else text

@@ -1,0 +1,113 @@
+"""Driving playbooks through ansible-runner: live progress, a per-host summary, kept artifacts.
+
+Each run gets a private data dir under ``.lpse/runner/`` (AWX-compatible layout); its
+``artifacts/<ident>/job_events`` hold every task result as JSON for CI and tests.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from lpse.errors import InputError
+from lpse.i18n import t
+
+HERE = Path(__file__).resolve().parent
+console = Console(stderr=True)
+
+
+def project_root() -> Path:
+    for base in [Path.cwd(), *Path.cwd().parents, HERE.parent]:
+        if (base / "ansible.cfg").exists() and (base / "playbooks").is_dir():
+            return base
+    raise InputError("cannot find the lpse-dc project (a directory with ansible.cfg and playbooks/)")
+
+
+@dataclass
+class RunResult:
+    playbook: str
+    status: str
+    rc: int
+    seconds: float
+    artifacts: Path
+    hosts: dict[str, dict[str, int]] = field(default_factory=dict)
+    check: bool = False
+    events: list[dict] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.rc == 0
+
+    def total(self, key: str) -> int:
+        return sum(h.get(key, 0) for h in self.hosts.values())
+
+
+def run_playbook(playbook: str, *, inventory: Path | None = None, limit: str | None = None,
+                 check: bool = False, tags: str | None = None, extravars: dict | None = None,
+                 quiet: bool = False) -> RunResult:
+    import ansible_runner
+
+    root = project_root()
+    path = Path(playbook)
+    path = path if path.is_absolute() else (Path.cwd() / path if (Path.cwd() / path).exists() else root / path)
+    if not path.exists():
+        raise InputError(f"playbook not found: {playbook}")
+    if inventory is not None and not Path(inventory).exists():
+        raise InputError(f"inventory not found: {inventory}")
+    data_dir = root / ".lpse" / "runner"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    cmdline = "--check --diff" if check else None
+    events: list[dict] = []
+
+    def on_event(event: dict) -> bool:
+        events.append(event)
+        if quiet:
+            return True
+        name = event.get("event")
+        data = event.get("event_data", {})
+        if name == "playbook_on_play_start":
+            console.print(f"[bold]PLAY[/] {data.get('play', '')}", highlight=False)
+        elif name == "playbook_on_task_start":
+            console.print(f"  [dim]{data.get('task', '')}[/]", highlight=False)
+        elif name in ("runner_on_failed", "runner_on_unreachable") and not data.get("ignore_errors"):
+            msg = (data.get("res") or {}).get("msg", "")
+            console.print(f"  [red]{name.split('_')[-1]}[/] {data.get('host')}: {str(msg)[:300]}", highlight=False)
+        return True
+
+    started = time.monotonic()
+    env = {"ANSIBLE_CONFIG": str(root / "ansible.cfg"), "ANSIBLE_FORCE_COLOR": "0"}
+    runner = ansible_runner.run(
+        private_data_dir=str(data_dir), project_dir=str(root), playbook=str(path),
+        inventory=str(Path(inventory).resolve()) if inventory else None, limit=limit, tags=tags,
+        cmdline=cmdline, extravars=extravars or {}, envvars={**env, "PATH": os.environ.get("PATH", "")},
+        quiet=True, event_handler=on_event, rotate_artifacts=20,
+    )
+    seconds = time.monotonic() - started
+    stats = runner.stats or {}
+    hosts: dict[str, dict[str, int]] = {}
+    for key, label in (("ok", "ok"), ("changed", "changed"), ("failures", "failed"),
+                       ("dark", "unreachable"), ("skipped", "skipped")):
+        for host, n in (stats.get(key) or {}).items():
+            hosts.setdefault(host, {})[label] = n
+    return RunResult(str(path.relative_to(root)) if path.is_relative_to(root) else str(path), runner.status,
+                     runner.rc, seconds, Path(runner.config.artifact_dir), hosts, check, events)
+
+
+def summary_table(result: RunResult) -> Table:
+    title_key = "check_title" if result.check else "provision_title"
+    table = Table(title=t(title_key, playbook=result.playbook, hosts=len(result.hosts), secs=result.seconds))
+    table.add_column(t("host"))
+    for col in ("ok", "changed", "failed", "unreachable"):
+        table.add_column(t(col), justify="right")
+    for host in sorted(result.hosts):
+        h = result.hosts[host]
+        table.add_row(host, str(h.get("ok", 0)),
+                      f"[yellow]{h.get('changed', 0)}[/]" if h.get("changed") else "0",
+                      f"[red]{h.get('failed', 0)}[/]" if h.get("failed") else "0",
+                      f"[red]{h.get('unreachable', 0)}[/]" if h.get("unreachable") else "0")
+    return table
