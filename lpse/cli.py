@@ -113,6 +113,18 @@ def lab_set(topology: Path | None, device: str, assignments: tuple[str, ...]) ->
     console.print(t("set_done", device=device, values=shown), highlight=False)
 
 
+@lab.command("instances")
+@topology_option
+def lab_instances(topology: Path | None) -> None:
+    """Print the lab's hosts as Molecule instance config (YAML), for molecule's create playbook."""
+    import yaml
+
+    the_lab = _lab(topology)
+    rows = [{"instance": h.name, "address": str(h.address), "user": "root", "port": 22,
+             "identity_file": str(the_lab.key)} for h in the_lab.topo.hosts.values()]
+    click.echo(yaml.safe_dump(rows, sort_keys=False), nl=False)
+
+
 @main.command("provision")
 @click.option("--inventory", "-i", type=click.Path(path_type=Path), default=None,
               help="Inventory (default: the lab's, from ansible.cfg).")

@@ -269,10 +269,10 @@ class Lab:
                 answers = dict(zip(sorted(pending), pool.map(lambda n: self._answers(n, sec), sorted(pending)),
                                    strict=True))
             pending = {n for n, ok in answers.items() if not ok}
-            dead = [n for n in pending if n in self.topo.hosts and not cgroup.procs(self.cg(n))]
+            dead = [n for n in sorted(pending) if n in self.topo.hosts and self._supervisor_ended(n)]
             if dead:
                 log = self.run_dir / f"{dead[0]}.log"
-                tail = log.read_text()[-1500:] if log.exists() else "(no log)"
+                tail = log.read_text()[-1500:]
                 raise LpseError(f"lab host {dead[0]} stopped while booting; its log ({log}) ends:\n{tail}")
             if pending:
                 time.sleep(0.2)
@@ -280,6 +280,15 @@ class Lab:
             logs = ", ".join(str(self.run_dir / f"{n}.log") for n in sorted(pending))
             raise LpseError(f"lab members did not answer within {BOOT_TIMEOUT:.0f} s: {', '.join(sorted(pending))} "
                             f"(see {logs}); `lpse lab up` again retries them")
+
+    def _supervisor_ended(self, name: str) -> bool:
+        """The host's supervisor logged its exit (a boot failure) and nothing of it runs."""
+        log = self.run_dir / f"{name}.log"
+        try:
+            ended = "host exited with status" in log.read_text()
+        except OSError:
+            return False
+        return ended and not cgroup.procs(self.cg(name))
 
     def _answers(self, name: str, sec: dict[str, str]) -> bool:
         member = self.topo.member(name)
