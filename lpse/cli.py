@@ -13,7 +13,8 @@ from rich.table import Table
 from lpse.errors import LpseError
 from lpse.i18n import t
 
-console = Console()
+# Wide enough for the status table when output goes to a file or CI log.
+console = Console(width=None if sys.stdout.isatty() else 160)
 err_console = Console(stderr=True)
 
 
@@ -29,8 +30,12 @@ class LpseGroup(click.Group):
 
 
 @click.group(cls=LpseGroup)
-@click.option("--lang", type=click.Choice(["id", "en"]), default=None,
-              help="Language of operator messages (default: id, or $LPSE_LANG).")
+@click.option(
+    "--lang",
+    type=click.Choice(["id", "en"]),
+    default=None,
+    help="Language of operator messages (default: id, or $LPSE_LANG).",
+)
 @click.version_option(package_name="lpse-dc")
 def main(lang: str | None) -> None:
     """lpse-dc: provision and keep compliant an LPSE data centre (Perbup Bandung 4/2017)."""
@@ -39,8 +44,12 @@ def main(lang: str | None) -> None:
 
 
 topology_option = click.option(
-    "--topology", "-t", type=click.Path(path_type=Path), default=None,
-    help="Lab topology file (default: inventory/lab/topology.yml, or $LPSE_TOPOLOGY).")
+    "--topology",
+    "-t",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Lab topology file (default: inventory/lab/topology.yml, or $LPSE_TOPOLOGY).",
+)
 
 
 def _lab(topology: Path | None):
@@ -82,7 +91,10 @@ def lab_status(topology: Path | None) -> None:
     for col in ("host", "kind", "groups", "address", "running", "answers", "detail"):
         table.add_column(t(col))
     for r in rows:
-        mark = (lambda ok: f"[green]{t('yes')}[/]" if ok else f"[red]{t('no')}[/]")
+
+        def mark(ok):
+            return f"[green]{t('yes')}[/]" if ok else f"[red]{t('no')}[/]"
+
         table.add_row(r.name, r.kind, r.groups, r.address, mark(r.running), mark(r.answers), r.detail)
     console.print(table)
     sys.exit(0 if up == len(rows) else 1)
@@ -120,14 +132,21 @@ def lab_instances(topology: Path | None) -> None:
     import yaml
 
     the_lab = _lab(topology)
-    rows = [{"instance": h.name, "address": str(h.address), "user": "root", "port": 22,
-             "identity_file": str(the_lab.key)} for h in the_lab.topo.hosts.values()]
+    rows = [
+        {"instance": h.name, "address": str(h.address), "user": "root", "port": 22, "identity_file": str(the_lab.key)}
+        for h in the_lab.topo.hosts.values()
+    ]
     click.echo(yaml.safe_dump(rows, sort_keys=False), nl=False)
 
 
 @main.command("provision")
-@click.option("--inventory", "-i", type=click.Path(path_type=Path), default=None,
-              help="Inventory (default: the lab's, from ansible.cfg).")
+@click.option(
+    "--inventory",
+    "-i",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Inventory (default: the lab's, from ansible.cfg).",
+)
 @click.option("--limit", "-l", default=None, help="Only these hosts/groups (Ansible pattern).")
 @click.option("--check", is_flag=True, help="Check mode with diff: report drift, change nothing.")
 @click.option("--tags", default=None, help="Only tasks with these tags.")

@@ -47,9 +47,16 @@ class RunResult:
         return sum(h.get(key, 0) for h in self.hosts.values())
 
 
-def run_playbook(playbook: str, *, inventory: Path | None = None, limit: str | None = None,
-                 check: bool = False, tags: str | None = None, extravars: dict | None = None,
-                 quiet: bool = False) -> RunResult:
+def run_playbook(
+    playbook: str,
+    *,
+    inventory: Path | None = None,
+    limit: str | None = None,
+    check: bool = False,
+    tags: str | None = None,
+    extravars: dict | None = None,
+    quiet: bool = False,
+) -> RunResult:
     import ansible_runner
 
     root = project_root()
@@ -82,20 +89,41 @@ def run_playbook(playbook: str, *, inventory: Path | None = None, limit: str | N
     started = time.monotonic()
     env = {"ANSIBLE_CONFIG": str(root / "ansible.cfg"), "ANSIBLE_FORCE_COLOR": "0"}
     runner = ansible_runner.run(
-        private_data_dir=str(data_dir), project_dir=str(root), playbook=str(path),
-        inventory=str(Path(inventory).resolve()) if inventory else None, limit=limit, tags=tags,
-        cmdline=cmdline, extravars=extravars or {}, envvars={**env, "PATH": os.environ.get("PATH", "")},
-        quiet=True, event_handler=on_event, rotate_artifacts=20,
+        private_data_dir=str(data_dir),
+        project_dir=str(root),
+        playbook=str(path),
+        inventory=str(Path(inventory).resolve()) if inventory else None,
+        limit=limit,
+        tags=tags,
+        cmdline=cmdline,
+        extravars=extravars or {},
+        envvars={**env, "PATH": os.environ.get("PATH", "")},
+        quiet=True,
+        event_handler=on_event,
+        rotate_artifacts=20,
     )
     seconds = time.monotonic() - started
     stats = runner.stats or {}
     hosts: dict[str, dict[str, int]] = {}
-    for key, label in (("ok", "ok"), ("changed", "changed"), ("failures", "failed"),
-                       ("dark", "unreachable"), ("skipped", "skipped")):
+    for key, label in (
+        ("ok", "ok"),
+        ("changed", "changed"),
+        ("failures", "failed"),
+        ("dark", "unreachable"),
+        ("skipped", "skipped"),
+    ):
         for host, n in (stats.get(key) or {}).items():
             hosts.setdefault(host, {})[label] = n
-    return RunResult(str(path.relative_to(root)) if path.is_relative_to(root) else str(path), runner.status,
-                     runner.rc, seconds, Path(runner.config.artifact_dir), hosts, check, events)
+    return RunResult(
+        str(path.relative_to(root)) if path.is_relative_to(root) else str(path),
+        runner.status,
+        runner.rc,
+        seconds,
+        Path(runner.config.artifact_dir),
+        hosts,
+        check,
+        events,
+    )
 
 
 def summary_table(result: RunResult) -> Table:
@@ -106,8 +134,11 @@ def summary_table(result: RunResult) -> Table:
         table.add_column(t(col), justify="right")
     for host in sorted(result.hosts):
         h = result.hosts[host]
-        table.add_row(host, str(h.get("ok", 0)),
-                      f"[yellow]{h.get('changed', 0)}[/]" if h.get("changed") else "0",
-                      f"[red]{h.get('failed', 0)}[/]" if h.get("failed") else "0",
-                      f"[red]{h.get('unreachable', 0)}[/]" if h.get("unreachable") else "0")
+        table.add_row(
+            host,
+            str(h.get("ok", 0)),
+            f"[yellow]{h.get('changed', 0)}[/]" if h.get("changed") else "0",
+            f"[red]{h.get('failed', 0)}[/]" if h.get("failed") else "0",
+            f"[red]{h.get('unreachable', 0)}[/]" if h.get("unreachable") else "0",
+        )
     return table

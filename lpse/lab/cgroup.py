@@ -7,6 +7,7 @@ machine it is /sys/fs/cgroup.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import time
@@ -56,15 +57,11 @@ def kill(path: Path, timeout: float = 10.0) -> None:
     deadline = time.monotonic() + timeout
     while True:
         if (path / "cgroup.kill").exists():
-            try:
+            with contextlib.suppress(OSError):
                 (path / "cgroup.kill").write_text("1")
-            except OSError:
-                pass
         for pid in procs(path):
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
         if _remove_tree(path):
             return
         if time.monotonic() > deadline:

@@ -46,6 +46,7 @@ def _number(lo: float, hi: float, integer: bool = False) -> Callable[[str], Any]
         if not lo <= value <= hi:
             raise ValueError(f"{value} is outside {lo:g}..{hi:g}")
         return value
+
     return parse
 
 
@@ -70,7 +71,7 @@ def _test_result(text: str) -> str:
 
 
 UPS_KEYS: dict[str, Key] = {
-    "ups.status": Key(_ups_status, "NUT status flags, e.g. OL, \"OB DISCHRG\", \"OB LB\""),
+    "ups.status": Key(_ups_status, 'NUT status flags, e.g. OL, "OB DISCHRG", "OB LB"'),
     "battery.charge": Key(_number(0, 100, integer=True), "battery charge, %"),
     "battery.runtime": Key(_number(0, 86400, integer=True), "estimated runtime, seconds"),
     "battery.voltage": Key(_number(0, 1000), "battery voltage, V"),
@@ -83,9 +84,17 @@ UPS_KEYS: dict[str, Key] = {
     "ups.test.date": Key(_number(0, 4102444800, integer=True), "last self-test, Unix time"),
 }
 UPS_DEFAULTS: dict[str, Any] = {
-    "ups.status": "OL", "battery.charge": 100, "battery.runtime": 1800, "battery.voltage": 27.2,
-    "ups.load": 35, "input.voltage": 220, "input.frequency": 50.0, "output.voltage": 220,
-    "ups.temperature": 28, "ups.test.result": "passed", "ups.test.date": 0,
+    "ups.status": "OL",
+    "battery.charge": 100,
+    "battery.runtime": 1800,
+    "battery.voltage": 27.2,
+    "ups.load": 35,
+    "input.voltage": 220,
+    "input.frequency": 50.0,
+    "output.voltage": 220,
+    "ups.temperature": 28,
+    "ups.test.result": "passed",
+    "ups.test.date": 0,
 }
 ENV_KEYS: dict[str, Key] = {
     "temperature": Key(_number(-40, 100), "room temperature, °C"),
@@ -133,7 +142,7 @@ def _sysgroup(descr: str, object_id: str, name: str) -> list[tuple[str, str, str
 def ups_records(name: str, s: dict[str, Any]) -> list[tuple[str, str, str]]:
     """RFC 1628 UPS-MIB view of a UPS state given in NUT terms."""
     flags = set(s["ups.status"].split())
-    battery_status = 3 if "LB" in flags else 2            # batteryLow / batteryNormal
+    battery_status = 3 if "LB" in flags else 2  # batteryLow / batteryNormal
     source = 5 if "OB" in flags else 4 if "BYPASS" in flags else 3  # battery / bypass / normal
     test = {"passed": 1, "warning": 2, "error": 3, "aborted": 4, "in-progress": 5, "none": 6}
     m = UPS_MIB
@@ -179,12 +188,12 @@ def env_records(name: str, s: dict[str, Any]) -> list[tuple[str, str, str]]:
     ):
         rows += [
             (f"{ENTITY_MIB_DESCR}.{idx}", OCTETS, descr),
-            (f"{e}.1.{idx}", INTEGER, str(sensor_type)),   # entPhySensorType
-            (f"{e}.2.{idx}", INTEGER, "9"),                 # entPhySensorScale: units
-            (f"{e}.3.{idx}", INTEGER, "1"),                 # entPhySensorPrecision: 1 decimal
+            (f"{e}.1.{idx}", INTEGER, str(sensor_type)),  # entPhySensorType
+            (f"{e}.2.{idx}", INTEGER, "9"),  # entPhySensorScale: units
+            (f"{e}.3.{idx}", INTEGER, "1"),  # entPhySensorPrecision: 1 decimal
             (f"{e}.4.{idx}", INTEGER, str(round(float(value) * 10))),  # entPhySensorValue
-            (f"{e}.5.{idx}", INTEGER, "1"),                 # entPhySensorOperStatus: ok
-            (f"{e}.6.{idx}", OCTETS, unit),                 # entPhySensorUnitsDisplay
+            (f"{e}.5.{idx}", INTEGER, "1"),  # entPhySensorOperStatus: ok
+            (f"{e}.6.{idx}", OCTETS, unit),  # entPhySensorUnitsDisplay
         ]
     return [*_sysgroup("LPSE lab temperature/humidity probe", "1.3.6.1.2.1.99", name), *rows]
 

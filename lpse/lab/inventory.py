@@ -40,8 +40,10 @@ def build(lab: Lab, sec: dict[str, str]) -> dict[str, Any]:
             devvars.update(snmp_community=sec["snmp_community"], snmp_port=161)
         for g in dev.groups:
             groups[g]["hosts"][dev.name] = devvars
-    ssh_args = (f"-o UserKnownHostsFile={lab.known_hosts} -o StrictHostKeyChecking=yes "
-                "-o ControlMaster=auto -o ControlPersist=120s")
+    ssh_args = (
+        f"-o UserKnownHostsFile={lab.known_hosts} -o StrictHostKeyChecking=yes "
+        "-o ControlMaster=auto -o ControlPersist=120s"
+    )
     children: dict[str, Any] = {g: v for g, v in groups.items() if v["hosts"]}
     children["lpse_servers"] = {"children": {g: {} for g in LPSE_SERVER_GROUPS if g in children}}
     children["lab_external"] = {"children": {g: {} for g in EXTERNAL_GROUPS if g in children}}
@@ -63,7 +65,8 @@ def build(lab: Lab, sec: dict[str, str]) -> dict[str, Any]:
 
 def write(lab: Lab, sec: dict[str, str]) -> None:
     text = HEADER.format(topology=lab.topology_path.name) + yaml.safe_dump(
-        build(lab, sec), sort_keys=False, default_flow_style=False)
+        build(lab, sec), sort_keys=False, default_flow_style=False
+    )
     path = lab.inventory_path
     tmp = path.with_name(f".{path.name}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

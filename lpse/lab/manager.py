@@ -8,6 +8,7 @@ host disks (overlay upper dirs) stay unless ``purge`` is given, like servers tha
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -142,15 +143,18 @@ class Lab:
         self._wait_ready(sec)
         timings["start"] = time.monotonic() - t1
         timings["total"] = time.monotonic() - t0
-        progress(f"lab {self.topo.name!r} is up: {len(self.topo.hosts)} hosts, {len(self.topo.devices)} devices "
-                 f"({timings['start']:.1f} s); inventory: {self.inventory_path}")
+        progress(
+            f"lab {self.topo.name!r} is up: {len(self.topo.hosts)} hosts, {len(self.topo.devices)} devices "
+            f"({timings['start']:.1f} s); inventory: {self.inventory_path}"
+        )
         return timings
 
     def _ensure_key(self) -> None:
         if not self.key.exists():
             self.key.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            sh.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", f"lpse-lab-{self.topo.name}",
-                    "-f", str(self.key)])
+            sh.run(
+                ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", f"lpse-lab-{self.topo.name}", "-f", str(self.key)]
+            )
 
     def _spawn(self, cg: Path, argv: list[str], log: Path, env: dict[str, str] | None = None) -> None:
         """Start a detached process inside cgroup ``cg`` (it moves itself there before exec)."""
@@ -159,8 +163,11 @@ class Lab:
         with open(log, "ab") as fh:
             subprocess.Popen(
                 ["sh", "-c", 'echo $$ > "$1/cgroup.procs"; shift; exec "$@"', "sh", str(cg), *argv],
-                stdin=subprocess.DEVNULL, stdout=fh, stderr=subprocess.STDOUT,
-                start_new_session=True, env={**os.environ, **(env or {})},
+                stdin=subprocess.DEVNULL,
+                stdout=fh,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                env={**os.environ, **(env or {})},
             )
 
     def _ensure_mirror_server(self, repo: Path) -> None:
@@ -190,15 +197,38 @@ class Lab:
                 old.unlink()
             state.save(state.load())
             (ddir / "cache").mkdir(exist_ok=True)
-            argv = ["ip", "netns", "exec", ns, str(bindir / "snmpsim-command-responder"),
-                    f"--data-dir={state.data_dir}", f"--cache-dir={ddir / 'cache'}",
-                    f"--agent-udpv4-endpoint={dev.address}:161"]
+            argv = [
+                "ip",
+                "netns",
+                "exec",
+                ns,
+                str(bindir / "snmpsim-command-responder"),
+                f"--data-dir={state.data_dir}",
+                f"--cache-dir={ddir / 'cache'}",
+                f"--agent-udpv4-endpoint={dev.address}:161",
+            ]
             self._spawn(self.cg(dev.name), argv, self.run_dir / f"{dev.name}.log", {"SNMPSIM_ALLOW_ROOT": "true"})
         elif dev.kind == "switch":
             ddir.mkdir(parents=True, exist_ok=True)
-            argv = ["ip", "netns", "exec", ns, str(bindir / "fake-switches"), "--model", "cisco_generic",
-                    "--hostname", dev.name, "--username", sec["switch_username"],
-                    "--password", sec["switch_password"], "--listen-host", str(dev.address), "--listen-port", "22"]
+            argv = [
+                "ip",
+                "netns",
+                "exec",
+                ns,
+                str(bindir / "fake-switches"),
+                "--model",
+                "cisco_generic",
+                "--hostname",
+                dev.name,
+                "--username",
+                sec["switch_username"],
+                "--password",
+                sec["switch_password"],
+                "--listen-host",
+                str(dev.address),
+                "--listen-port",
+                "22",
+            ]
             self._spawn(self.cg(dev.name), argv, self.run_dir / f"{dev.name}.log")
 
     # hosts
@@ -244,7 +274,8 @@ class Lab:
         mirror_at = self.topo.mirror_address(host)
         (etc / "apt/sources.list.d/lpse-lab-mirror.list").write_text(
             "# The lab's offline mirror (lpse lab up); hosts have no internet.\n"
-            f"deb [trusted=yes] http://{mirror_at}:{self.topo.mirror_port}/ ./\n")
+            f"deb [trusted=yes] http://{mirror_at}:{self.topo.mirror_port}/ ./\n"
+        )
 
     def _start_host(self, host: Host, root: Path) -> None:
         hdir = self.host_dir(host.name)
@@ -256,9 +287,21 @@ class Lab:
         log = self.run_dir / f"{host.name}.log"
         with open(log, "ab") as fh:
             subprocess.Popen(
-                [str(HERE / "supervise.sh"), str(cg), self.topo.netns(host.name), str(HERE / "hostinit.sh"),
-                 str(root), str(hdir / "upper"), str(hdir / "work"), str(merged), host.name],
-                stdin=subprocess.DEVNULL, stdout=fh, stderr=subprocess.STDOUT, start_new_session=True,
+                [
+                    str(HERE / "supervise.sh"),
+                    str(cg),
+                    self.topo.netns(host.name),
+                    str(HERE / "hostinit.sh"),
+                    str(root),
+                    str(hdir / "upper"),
+                    str(hdir / "work"),
+                    str(merged),
+                    host.name,
+                ],
+                stdin=subprocess.DEVNULL,
+                stdout=fh,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
 
     def _wait_ready(self, sec: dict[str, str]) -> None:
@@ -266,8 +309,9 @@ class Lab:
         pending = {m.name for m in self.topo.members()}
         while pending and time.monotonic() < deadline:
             with ThreadPoolExecutor(max_workers=16) as pool:
-                answers = dict(zip(sorted(pending), pool.map(lambda n: self._answers(n, sec), sorted(pending)),
-                                   strict=True))
+                answers = dict(
+                    zip(sorted(pending), pool.map(lambda n: self._answers(n, sec), sorted(pending)), strict=True)
+                )
             pending = {n for n, ok in answers.items() if not ok}
             dead = [n for n in sorted(pending) if n in self.topo.hosts and self._supervisor_ended(n)]
             if dead:
@@ -278,8 +322,10 @@ class Lab:
                 time.sleep(0.2)
         if pending:
             logs = ", ".join(str(self.run_dir / f"{n}.log") for n in sorted(pending))
-            raise LpseError(f"lab members did not answer within {BOOT_TIMEOUT:.0f} s: {', '.join(sorted(pending))} "
-                            f"(see {logs}); `lpse lab up` again retries them")
+            raise LpseError(
+                f"lab members did not answer within {BOOT_TIMEOUT:.0f} s: {', '.join(sorted(pending))} "
+                f"(see {logs}); `lpse lab up` again retries them"
+            )
 
     def _supervisor_ended(self, name: str) -> bool:
         """The host's supervisor logged its exit (a boot failure) and nothing of it runs."""
@@ -317,10 +363,8 @@ class Lab:
         for host in self.topo.hosts.values():
             pid = self._systemd_pid(host.name)
             if pid:
-                try:
+                with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGRTMIN + 4)
-                except ProcessLookupError:
-                    pass
         deadline = time.monotonic() + STOP_TIMEOUT
         while time.monotonic() < deadline and any(cgroup.procs(self.cg(h) / "host") for h in self.topo.hosts):
             time.sleep(0.1)
@@ -358,8 +402,9 @@ class Lab:
             return list(pool.map(one, self.topo.members()))
 
     def _systemd_state(self, host: Host) -> str:
-        proc = subprocess.run(self.ssh_argv(host.name, ["systemctl", "is-system-running"]),
-                              capture_output=True, text=True, timeout=20)
+        proc = subprocess.run(
+            self.ssh_argv(host.name, ["systemctl", "is-system-running"]), capture_output=True, text=True, timeout=20
+        )
         return f"systemd: {proc.stdout.strip() or proc.stderr.strip()}"
 
     # --- ssh and set ----------------------------------------------------------------------
@@ -367,15 +412,29 @@ class Lab:
         member = self.topo.member(name)
         if not isinstance(member, Host):
             raise InputError(f"{name} is a {member.kind} device, not a host: `lpse lab ssh` reaches hosts only")
-        return ["ssh", "-i", str(self.key), "-o", f"UserKnownHostsFile={self.known_hosts}",
-                "-o", "StrictHostKeyChecking=yes", "-o", "BatchMode=yes", "-o", "ConnectTimeout=5",
-                f"root@{member.address}", *(command or [])]
+        return [
+            "ssh",
+            "-i",
+            str(self.key),
+            "-o",
+            f"UserKnownHostsFile={self.known_hosts}",
+            "-o",
+            "StrictHostKeyChecking=yes",
+            "-o",
+            "BatchMode=yes",
+            "-o",
+            "ConnectTimeout=5",
+            f"root@{member.address}",
+            *(command or []),
+        ]
 
     def set(self, name: str, assignments: list[str]) -> dict:
         member = self.topo.member(name)
         if isinstance(member, Host):
-            raise InputError(f"{name} is a host; `lpse lab set` changes what a device reports "
-                             f"(devices: {', '.join(self.topo.devices) or 'none'})")
+            raise InputError(
+                f"{name} is a host; `lpse lab set` changes what a device reports "
+                f"(devices: {', '.join(self.topo.devices) or 'none'})"
+            )
         changes = devices.parse_assignments(member.kind, name, assignments)
         if not (self.state / "secrets.json").exists():
             raise LpseError(f"lab {self.topo.name!r} has never been started: run `lpse lab up` first")

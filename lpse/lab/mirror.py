@@ -61,16 +61,26 @@ def ensure(packages: list[str], root: Path, progress=print) -> Path:
         f"deb [signed-by={keyring}] {security} {rootfs.SUITE}-security main\n"
     )
     apt = [
-        "apt-get", "-q",
-        "-o", f"Dir::Etc::SourceList={build / 'sources.list'}",
-        "-o", "Dir::Etc::SourceParts=/nonexistent",
-        "-o", "Dir::Etc::Preferences=/nonexistent",
-        "-o", "Dir::Etc::PreferencesParts=/nonexistent",
-        "-o", f"Dir::State::Lists={build / 'lists'}",
-        "-o", f"Dir::State::status={root / 'var/lib/dpkg/status'}",
-        "-o", f"Dir::Cache={build / 'cache'}",
-        "-o", "Debug::NoLocking=1",
-        "-o", "APT::Install-Recommends=false",
+        "apt-get",
+        "-q",
+        "-o",
+        f"Dir::Etc::SourceList={build / 'sources.list'}",
+        "-o",
+        "Dir::Etc::SourceParts=/nonexistent",
+        "-o",
+        "Dir::Etc::Preferences=/nonexistent",
+        "-o",
+        "Dir::Etc::PreferencesParts=/nonexistent",
+        "-o",
+        f"Dir::State::Lists={build / 'lists'}",
+        "-o",
+        f"Dir::State::status={root / 'var/lib/dpkg/status'}",
+        "-o",
+        f"Dir::Cache={build / 'cache'}",
+        "-o",
+        "Debug::NoLocking=1",
+        "-o",
+        "APT::Install-Recommends=false",
     ]
     progress(f"building the offline apt mirror ({len(packages)} packages and their dependencies)")
     started = time.monotonic()
@@ -97,15 +107,16 @@ def ensure(packages: list[str], root: Path, progress=print) -> Path:
 
 
 def _scan(build: Path) -> str:
-    proc = sh.run(["sh", "-c", "cd \"$1\" && dpkg-scanpackages --multiversion pool /dev/null", "sh",
-                   str(build)], timeout=300)
+    proc = sh.run(
+        ["sh", "-c", 'cd "$1" && dpkg-scanpackages --multiversion pool /dev/null', "sh", str(build)], timeout=300
+    )
     if not proc.stdout.strip():
         raise LpseError(f"dpkg-scanpackages indexed nothing in {build}/pool")
     return proc.stdout
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - the stdlib's signature
+    def log_message(self, format, *args):
         print(f"{self.address_string()} {format % args}", flush=True)
 
 

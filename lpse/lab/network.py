@@ -41,8 +41,12 @@ def ensure_bridges(topo: Topology) -> None:
         if not link_exists(br):
             sh.run(["ip", "link", "add", br, "type", "bridge"])
         addr = f"{net.control_address}/{net.subnet.prefixlen}"
-        have = {f"{a['local']}/{a['prefixlen']}" for i in _ip_json("addr", "show", "dev", br)
-                for a in i.get("addr_info", []) if a.get("family") == "inet"}
+        have = {
+            f"{a['local']}/{a['prefixlen']}"
+            for i in _ip_json("addr", "show", "dev", br)
+            for a in i.get("addr_info", [])
+            if a.get("family") == "inet"
+        }
         if addr not in have:
             sh.run(["ip", "addr", "add", addr, "dev", br])
         sh.run(["ip", "link", "set", br, "up"])

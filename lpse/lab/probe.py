@@ -33,7 +33,10 @@ async def _snmp_get(address: str, community: str, oids: list[str], port: int, ti
     try:
         target = await UdpTransportTarget.create((address, port), timeout=timeout, retries=1)
         err_ind, err_status, _err_idx, binds = await get_cmd(
-            engine, CommunityData(community, mpModel=1), target, ContextData(),
+            engine,
+            CommunityData(community, mpModel=1),
+            target,
+            ContextData(),
             *[ObjectType(ObjectIdentity(oid)) for oid in oids],
         )
     finally:

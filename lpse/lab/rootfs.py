@@ -23,8 +23,20 @@ SUITE = "bookworm"
 # What every lab host has before any role runs: what a freshly installed Debian server has
 # (init, sshd, python for Ansible) plus a few network diagnostics the tests use from the hosts.
 PACKAGES = (
-    "python3", "python3-apt", "openssh-server", "iproute2", "sudo", "systemd", "systemd-sysv",
-    "dbus", "procps", "iputils-ping", "traceroute", "curl", "netcat-openbsd", "ca-certificates",
+    "python3",
+    "python3-apt",
+    "openssh-server",
+    "iproute2",
+    "sudo",
+    "systemd",
+    "systemd-sysv",
+    "dbus",
+    "procps",
+    "iputils-ping",
+    "traceroute",
+    "curl",
+    "netcat-openbsd",
+    "ca-certificates",
     "less",
 )
 # Bump when the post-build steps change.
@@ -35,14 +47,18 @@ def debian_mirror() -> str:
     """The Debian mirror this machine's apt already uses (the lab must not invent network paths)."""
     if os.environ.get("LPSE_DEBIAN_MIRROR"):
         return os.environ["LPSE_DEBIAN_MIRROR"]
-    for src in [Path("/etc/apt/sources.list.d/debian.sources"), Path("/etc/apt/sources.list"),
-                *sorted(Path("/etc/apt/sources.list.d").glob("*"))]:
+    for src in [
+        Path("/etc/apt/sources.list.d/debian.sources"),
+        Path("/etc/apt/sources.list"),
+        *sorted(Path("/etc/apt/sources.list.d").glob("*")),
+    ]:
         try:
             text = src.read_text()
         except OSError:
             continue
         m = re.search(r"^URIs:\s*(\S+/debian)/?\s*$", text, re.M) or re.search(
-            r"^deb\s+(?:\[[^\]]*\]\s+)?(\S+/debian)/?\s+" + SUITE + r"\s", text, re.M)
+            r"^deb\s+(?:\[[^\]]*\]\s+)?(\S+/debian)/?\s+" + SUITE + r"\s", text, re.M
+        )
         if m:
             return m.group(1)
     return "http://deb.debian.org/debian"
@@ -72,16 +88,20 @@ def ensure(progress=print, rebuild: bool = False) -> Path:
     mirror = debian_mirror()
     progress(f"building the lab root filesystem (debootstrap {SUITE}, ~1 min) from {mirror}")
     started = time.monotonic()
-    proc = sh.run(["debootstrap", "--variant=minbase", f"--include={','.join(PACKAGES)}", SUITE,
-                   str(build), mirror], check=False, timeout=1800)
+    proc = sh.run(
+        ["debootstrap", "--variant=minbase", f"--include={','.join(PACKAGES)}", SUITE, str(build), mirror],
+        check=False,
+        timeout=1800,
+    )
     if proc.returncode != 0:
         log = build / "debootstrap" / "debootstrap.log"
         tail = log.read_text()[-2000:] if log.exists() else proc.stderr[-2000:]
         shutil.rmtree(build, ignore_errors=True)
         raise LpseError(f"debootstrap failed (exit {proc.returncode}):\n{tail}")
     _post_build(build)
-    (build / ".lpse-complete").write_text(json.dumps(
-        {**recipe(), "mirror": mirror, "seconds": round(time.monotonic() - started, 1)}))
+    (build / ".lpse-complete").write_text(
+        json.dumps({**recipe(), "mirror": mirror, "seconds": round(time.monotonic() - started, 1)})
+    )
     if rebuild and target.exists():
         shutil.rmtree(target)
     build.rename(target)

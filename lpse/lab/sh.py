@@ -39,8 +39,9 @@ def require_tools(*names: str) -> None:
         )
 
 
-def run(args: Sequence[str], *, check: bool = True, input: str | None = None,
-        timeout: float | None = 120) -> subprocess.CompletedProcess[str]:
+def run(
+    args: Sequence[str], *, check: bool = True, input: str | None = None, timeout: float | None = 120
+) -> subprocess.CompletedProcess[str]:
     """Run a command, capture its output; on failure raise LpseError with its stderr."""
     try:
         proc = subprocess.run(list(args), capture_output=True, text=True, input=input, timeout=timeout)

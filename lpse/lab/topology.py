@@ -205,9 +205,7 @@ def load_topology(path: Path | str) -> Topology:
             raise ck.fail((*where, "groups"), "must be a non-empty list of group names")
         for i, g in enumerate(groups):
             if g not in KNOWN_GROUPS:
-                raise ck.fail(
-                    (*where, "groups", i), f"unknown group {g!r} (known: {', '.join(sorted(KNOWN_GROUPS))})"
-                )
+                raise ck.fail((*where, "groups", i), f"unknown group {g!r} (known: {', '.join(sorted(KNOWN_GROUPS))})")
         return tuple(groups)
 
     def check_name(member: Any, where: PathKey) -> str:
