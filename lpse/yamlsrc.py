@@ -22,15 +22,18 @@ def _convert(node: yaml.Node, path: PathKey, lines: dict[PathKey, int], source: 
     lines[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         out: dict[Any, Any] = {}
+        key_lines: dict[Any, int] = {}
         for key_node, value_node in node.value:
             key = scalar.construct_object(key_node, deep=True)
             if key in out:
                 raise InputError(
                     f"{source}:{key_node.start_mark.line + 1}: duplicate key {key!r} "
-                    f"(first defined on line {lines[(*path, key)]})"
+                    f"(first defined on line {key_lines[key]})"
                 )
-            lines[(*path, key)] = key_node.start_mark.line + 1
+            key_lines[key] = key_node.start_mark.line + 1
             out[key] = _convert(value_node, (*path, key), lines, source)
+            # An item's line is where its key stands, not where its value starts.
+            lines[(*path, key)] = key_lines[key]
         return out
     if isinstance(node, yaml.SequenceNode):
         return [_convert(item, (*path, i), lines, source) for i, item in enumerate(node.value)]

@@ -380,6 +380,29 @@ class Lab:
             self.inventory_path.unlink(missing_ok=True)
         progress(f"lab {self.topo.name!r} is down" + (" and its disks are wiped" if purge else ""))
 
+    def leftovers(self) -> list[str]:
+        """Everything of this lab still on the machine: after ``down`` the list must be empty."""
+        found = [f"network namespace {ns}" for ns in network.netns_list(f"{self.topo.name}-")]
+        names = {self.topo.bridge(n) for n in self.topo.networks}
+        names |= {self.topo.veth(m.name, i) for m in self.topo.members() for i in range(len(m.interfaces))}
+        found += [f"link {n}" for n in sorted(names) if network.link_exists(n)]
+        if cgroup.lab_dir(self.topo.name).exists():
+            found.append(f"cgroup {cgroup.lab_dir(self.topo.name)}")
+        markers = [f"{self.run_dir}/", f"{self.state}/"]
+        for proc in Path("/proc").iterdir():
+            if not proc.name.isdigit() or int(proc.name) == os.getpid():
+                continue
+            try:
+                cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+                mounts = (proc / "mountinfo").read_text()
+            except OSError:
+                continue
+            if any(m in cmdline for m in markers):
+                found.append(f"process {proc.name}: {cmdline.strip()[:120]}")
+            elif any(m in mounts for m in markers):
+                found.append(f"mount namespace of process {proc.name} holds lab mounts")
+        return found
+
     # --- status -------------------------------------------------------------------------
     def status(self) -> list[MemberStatus]:
         sec = self.secrets() if (self.state / "secrets.json").exists() else {"snmp_community": "public"}

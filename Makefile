@@ -1,0 +1,68 @@
+# lpse-dc — the two commands a new user needs are `make demo` and `make test` (as root).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+VENV ?= .venv
+PY := $(VENV)/bin/python
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+export DEBIAN_FRONTEND := noninteractive
+
+# Debian packages the control node needs: the lab's parts and the tools tests drive.
+APT_PACKAGES := debootstrap dpkg-dev apt-utils iproute2 util-linux iputils-ping traceroute \
+	openssh-client nftables iperf3 snmp nut-server nut-client nut-snmp python3-venv git make
+
+.PHONY: help deps apt venv demo test lint unit lab-test molecule bench lab-up lab-down clean
+
+help:
+	@echo "make demo      build the lab, provision it (playbooks/site.yml), show its status"
+	@echo "make test      lint, unit tests, lab tests, molecule scenarios"
+	@echo "make bench     benchmarks -> bench/results/*.json"
+	@echo "make lab-down  stop the lab (lpse lab down)"
+
+deps: apt venv
+
+apt:
+	@dpkg -s $(APT_PACKAGES) >/dev/null 2>&1 || { apt-get update -q && apt-get install -y -q $(APT_PACKAGES); }
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt requirements-nodeps.txt pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements.txt
+	$(PY) -m pip install -q --disable-pip-version-check --no-deps -r requirements-nodeps.txt
+	$(PY) -m pip install -q --disable-pip-version-check --no-deps -e .
+	touch $@
+
+demo: deps
+	lpse lab up
+	lpse provision playbooks/site.yml
+	lpse lab status
+
+test: deps lint unit lab-test molecule
+
+lint: venv
+	ruff check .
+	ruff format --check .
+	yamllint -s .
+	ansible-lint
+
+unit: venv
+	$(PY) -m pytest tests/unit -q
+
+lab-test: deps
+	$(PY) -m pytest tests/lab -q -rs
+
+molecule: deps
+	set -e; for s in molecule/*/molecule.yml; do molecule test -s $$(basename $$(dirname $$s)); done
+
+bench: deps
+	$(PY) bench/run.py
+
+lab-up: deps
+	lpse lab up
+
+lab-down: venv
+	lpse lab down
+
+clean:
+	-lpse lab down --purge
+	rm -rf $(VENV) .lpse .pytest_cache .ruff_cache

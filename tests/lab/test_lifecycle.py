@@ -1,0 +1,70 @@
+"""A lab comes and goes without a trace; bad topologies build nothing; hosts survive reboot."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+
+import pytest
+
+from lpse.errors import InputError
+from lpse.lab import cgroup, network
+from lpse.lab.manager import Lab
+from tests.lab.conftest import ssh
+
+HERE = os.path.dirname(__file__)
+
+
+@pytest.fixture(scope="module")
+def mini():
+    if os.geteuid() != 0:
+        pytest.skip("lab tests need root")
+    the_lab = Lab(os.path.join(HERE, "topologies/mini.yml"))
+    the_lab.up(progress=print, fresh=True)
+    yield the_lab
+    the_lab.down(progress=print, purge=True)
+
+
+def boot_time(lab, host: str) -> str:
+    # Field 22 of /proc/1/stat: when the host's init started (what Ansible's reboot module reads).
+    return ssh(lab, host, "cut -d' ' -f22 /proc/1/stat").stdout.strip()
+
+
+def test_reboot_inside_a_host_boots_it_again(mini):
+    before = boot_time(mini, "cyc-01")
+    ssh(mini, "cyc-01", "systemctl reboot", check=False)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        proc = ssh(mini, "cyc-01", "systemctl is-system-running --wait", check=False, timeout=20)
+        if proc.stdout.strip() == "running" and boot_time(mini, "cyc-01") != before:
+            break
+        time.sleep(0.5)
+    else:
+        pytest.fail("cyc-01 did not come back from reboot within 60 s")
+
+
+def test_down_leaves_nothing_behind(mini):
+    assert mini.leftovers(), "the running lab should be visible to the leftover check"
+    mini.down(progress=print)
+    assert mini.leftovers() == []
+    assert not cgroup.lab_dir("lcyc").exists()
+    assert "lcyc" not in subprocess.run(["ip", "link"], capture_output=True, text=True).stdout
+    mini.down(progress=print)  # twice is fine
+    mini.up(progress=print)
+    assert ssh(mini, "cyc-01", "systemctl is-system-running --wait").stdout.strip() == "running"
+
+
+def test_bad_topology_builds_nothing(tmp_path):
+    bad = tmp_path / "topology.yml"
+    bad.write_text(
+        "name: badlab\nnetworks: {lan: {subnet: 10.213.61.0/24, control_address: 10.213.61.1}}\n"
+        "hosts:\n"
+        "  b-01: {groups: [mgmt], interfaces: [{network: lan, address: 10.213.61.11}]}\n"
+        "  b-02: {groups: [mgmt], interfaces: [{network: lan, address: 10.213.61.11}]}\n"
+    )
+    with pytest.raises(InputError, match=r":5: hosts.b-02.interfaces\[0\].address: duplicate address"):
+        Lab(bad).up(progress=print)
+    assert network.netns_list("badlab-") == []
+    assert not network.link_exists("badlab-lan")
+    assert not cgroup.lab_dir("badlab").exists()
