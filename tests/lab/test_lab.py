@@ -17,9 +17,9 @@ from tests.lab.conftest import ssh
 UPS = "1.3.6.1.2.1.33.1"
 
 
-def test_every_lab_host_answers_ansible(lab):
+def test_every_lab_host_answers_ansible(lab, tmp_path):
     result = ansible_runner.run(
-        private_data_dir=str(ROOT / ".lpse/runner"),
+        private_data_dir=str(tmp_path),
         host_pattern="linux",
         module="ansible.builtin.ping",
         inventory=str(lab.inventory_path),
