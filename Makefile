@@ -8,7 +8,7 @@ export DEBIAN_FRONTEND := noninteractive
 
 # Debian packages the control node needs: the lab's parts and the tools tests drive.
 APT_PACKAGES := debootstrap dpkg-dev apt-utils iproute2 util-linux iputils-ping traceroute \
-	openssh-client nftables iperf3 snmp nut-server nut-client nut-snmp python3-venv git make
+	openssh-client e2fsprogs nftables iperf3 snmp nut-server nut-client nut-snmp python3-venv git make
 
 .PHONY: help deps apt venv demo test lint unit lab-test molecule bench lab-up lab-down clean
 

@@ -161,5 +161,83 @@ def provision(inventory: Path | None, limit: str | None, check: bool, tags: str 
     sys.exit(0 if result.ok else 1)
 
 
+@main.command("comply")
+@click.option(
+    "--inventory",
+    "-i",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Inventory to audit (default: the lab's, inventory/lab/hosts.yml).",
+)
+@click.option("--limit", "-l", default=None, help="Only these hosts/groups (Ansible pattern).")
+@click.option("--control", "controls", multiple=True, help="Only this control ID (repeatable).")
+@click.option("--area", "areas", multiple=True, help="Only controls of this area (repeatable).")
+@click.option(
+    "--format",
+    "formats",
+    multiple=True,
+    type=click.Choice(["json", "junit", "html"]),
+    help="Outputs to write (repeatable; default all three).",
+)
+@click.option(
+    "--results-dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Where runs are stored (default: results/, or $LPSE_RESULTS).",
+)
+@click.option(
+    "--waivers", type=click.Path(path_type=Path), default=None, help="Waiver file (default: compliance/waivers.yml)."
+)
+@click.option(
+    "--fail-on",
+    default="low",
+    show_default=True,
+    help="Exit 1 when a control of this severity or above fails (low, medium, high, critical).",
+)
+@click.option("--workers", type=int, default=None, help="Parallel workers (default: one per host, up to 8).")
+def comply(inventory, limit, controls, areas, formats, results_dir, waivers, fail_on, workers) -> None:
+    """Audit hosts against the control catalogue. Never changes a host."""
+    from lpse.comply.run import ComplyRequest, project_root
+    from lpse.comply.run import run as run_comply
+
+    request = ComplyRequest(
+        inventory=inventory or project_root() / "inventory/lab/hosts.yml",
+        limit=limit,
+        controls=tuple(controls),
+        areas=tuple(areas),
+        formats=tuple(formats) or ("json", "junit", "html"),
+        results_dir=results_dir,
+        waivers=waivers,
+        fail_on=fail_on,
+        workers=workers,
+    )
+    outcome = run_comply(request, console=err_console)
+    doc = outcome.doc
+    table = Table(
+        title=t("comply_title", score=doc["summary"]["score"], run=doc["run"]["id"], secs=doc["run"]["seconds"])
+    )
+    for col in ("area", "pass", "fail", "error", "waived", "score"):
+        table.add_column(t(col))
+    for area, s in doc["summary"]["by_area"].items():
+        n = s["counts"]
+        table.add_row(
+            doc["areas"][area]["title"][os.environ.get("LPSE_LANG", "id")],
+            str(n.get("pass", 0)),
+            f"[red]{n['fail']}[/]" if n.get("fail") else "0",
+            f"[red]{n['error']}[/]" if n.get("error") else "0",
+            str(n.get("waived", 0)),
+            f"{s['score']}%",
+        )
+    console.print(table)
+    for r in doc["results"]:
+        if r["status"] in ("fail", "error"):
+            sev = doc["controls"][r["control"]]["severity"]
+            console.print(
+                f"[red]{t(r['status'])}[/] [bold]{r['control']}[/] ({sev}) {r['host']}: {r['message']}", highlight=False
+            )
+    console.print(t("comply_written", path=outcome.run_dir), highlight=False)
+    sys.exit(outcome.exit_code)
+
+
 if __name__ == "__main__":
     main()

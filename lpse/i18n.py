@@ -37,6 +37,17 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Drift check (check mode) {playbook}: {hosts} hosts",
     },
     "artifacts": {"id": "Artefak ansible-runner: {path}", "en": "ansible-runner artifacts: {path}"},
+    "area": {"id": "area", "en": "area"},
+    "pass": {"id": "lulus", "en": "pass"},
+    "fail": {"id": "gagal", "en": "fail"},
+    "error": {"id": "galat", "en": "error"},
+    "waived": {"id": "dikecualikan", "en": "waived"},
+    "score": {"id": "skor", "en": "score"},
+    "comply_title": {
+        "id": "Kepatuhan: skor {score}% (pemeriksaan {run}, {secs} detik)",
+        "en": "Compliance: score {score}% (run {run}, {secs} s)",
+    },
+    "comply_written": {"id": "Hasil (JSON, JUnit, HTML): {path}", "en": "Results (JSON, JUnit, HTML): {path}"},
     "set_done": {"id": "{device} kini melaporkan: {values}", "en": "{device} now reports: {values}"},
 }
 

@@ -2,13 +2,22 @@
 # PID 1 of a lab host's fresh mount/UTS/IPC/PID/cgroup namespaces, already inside its network
 # namespace. Assembles the host's root (overlay of the shared read-only root fs and the host's own
 # upper dir), the API filesystems a container needs, then becomes the host's systemd.
-# Usage: hostinit.sh LOWER UPPER WORK MERGED HOSTNAME
+# Usage: hostinit.sh LOWER UPPER WORK MERGED HOSTNAME [IMAGE:MOUNTPOINT ...]
 set -eu
 lower=$1 upper=$2 work=$3 root=$4 name=$5
+shift 5
 
 mount -t overlay overlay -o "lowerdir=$lower,upperdir=$upper,workdir=$work" "$root"
 hostname "$name"
 cd "$root"
+
+# Data disks: ext4 images, loop-mounted in this namespace only (gone, and the loop device freed,
+# when the host stops).
+for disk in "$@"; do
+    image=${disk%%:*} target=${disk#*:}
+    mkdir -p ".$target"
+    mount -o loop,nosuid,nodev "$image" ".$target"
+done
 
 mount -t proc -o nosuid,nodev,noexec proc proc
 # /proc/sys read-only (kernel-wide knobs are the machine's), except /proc/sys/net (per namespace).

@@ -81,6 +81,9 @@ class Lab:
     def host_dir(self, name: str) -> Path:
         return self.state / "hosts" / name
 
+    def disk_image(self, host: str, mount: str) -> Path:
+        return self.host_dir(host) / "disks" / (mount.strip("/").replace("/", "_") + ".ext4")
+
     def device_dir(self, name: str) -> Path:
         return self.state / "devices" / name
 
@@ -271,6 +274,14 @@ class Lab:
         auth = upper / "root/.ssh/authorized_keys"
         auth.write_text(self.key.with_suffix(".pub").read_text())
         auth.chmod(0o600)
+        for disk in host.disks:
+            image = self.disk_image(host.name, disk.mount)
+            if not image.exists():
+                image.parent.mkdir(parents=True, exist_ok=True)
+                with open(image, "wb") as fh:
+                    fh.truncate(disk.size_mb * 1024 * 1024)
+                label = ("lpse" + disk.mount.replace("/", "-"))[:16]
+                sh.run(["mkfs.ext4", "-q", "-F", "-L", label, "-E", "root_owner=0:0", str(image)])
         mirror_at = self.topo.mirror_address(host)
         (etc / "apt/sources.list.d/lpse-lab-mirror.list").write_text(
             "# The lab's offline mirror (lpse lab up); hosts have no internet.\n"
@@ -297,6 +308,7 @@ class Lab:
                     str(hdir / "work"),
                     str(merged),
                     host.name,
+                    *[f"{self.disk_image(host.name, d.mount)}:{d.mount}" for d in host.disks],
                 ],
                 stdin=subprocess.DEVNULL,
                 stdout=fh,

@@ -18,6 +18,7 @@ TOOLS = {
     "ssh-keygen": "openssh-client",
     "ssh": "openssh-client",
     "nsenter": "util-linux",
+    "mkfs.ext4": "e2fsprogs",
 }
 
 

@@ -2,7 +2,7 @@
 # Supervisor of one lab host, started detached by `lpse lab up`. Boots the host in its network
 # namespace and boots it again when the host reboots (systemd inside exits, unshare returns 129);
 # any other exit (poweroff: 130) ends the supervisor.
-# Usage: supervise.sh CGROUP_DIR NETNS HOSTINIT LOWER UPPER WORK MERGED HOSTNAME
+# Usage: supervise.sh CGROUP_DIR NETNS HOSTINIT LOWER UPPER WORK MERGED HOSTNAME [DISK...]
 set -u
 cg=$1 netns=$2 init=$3
 shift 3

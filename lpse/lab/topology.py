@@ -39,6 +39,8 @@ DEVICE_KINDS: dict[str, str] = {"ups": "ups", "env_sensor": "env_sensors", "swit
 _LAB_NAME = re.compile(r"^[a-z][a-z0-9]{0,5}$")
 _NET_NAME = re.compile(r"^[a-z][a-z0-9]{0,7}$")
 _HOST_NAME = re.compile(r"^[a-z][a-z0-9-]{0,30}[a-z0-9]$")
+_MOUNT = re.compile(r"^(/[A-Za-z0-9._-]+)+$")
+_SIZE = re.compile(r"^([0-9]+)([MG])$")
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,14 @@ class Interface:
 
 
 @dataclass(frozen=True)
+class Disk:
+    """A data disk of a host: an ext4 image, loop-mounted inside the host at ``mount``."""
+
+    mount: str
+    size_mb: int
+
+
+@dataclass(frozen=True)
 class Host:
     """A lab host: boots systemd, runs sshd, lives in its own network namespace."""
 
@@ -63,6 +73,7 @@ class Host:
     interfaces: tuple[Interface, ...]
     gateway: ipaddress.IPv4Address | None = None
     forwarding: bool = False
+    disks: tuple[Disk, ...] = ()
 
     @property
     def address(self) -> ipaddress.IPv4Address:
@@ -218,7 +229,7 @@ def load_topology(path: Path | str) -> Topology:
         where = ("hosts", host_name)
         check_name(host_name, where)
         spec = ck.mapping(spec, where)
-        ck.only_keys(spec, {"groups", "interfaces", "gateway", "forwarding"}, where)
+        ck.only_keys(spec, {"groups", "interfaces", "gateway", "forwarding", "disks"}, where)
         groups = groups_of(spec, where)
         raw_ifaces = spec.get("interfaces")
         if not isinstance(raw_ifaces, list) or not raw_ifaces:
@@ -242,7 +253,27 @@ def load_topology(path: Path | str) -> Topology:
         forwarding = spec.get("forwarding", False)
         if not isinstance(forwarding, bool):
             raise ck.fail((*where, "forwarding"), "must be true or false")
-        hosts[host_name] = Host(host_name, groups, tuple(ifaces), gateway, forwarding)
+        disks = []
+        raw_disks = spec.get("disks") or []
+        if not isinstance(raw_disks, list):
+            raise ck.fail((*where, "disks"), "must be a list of {mount, size}")
+        for i, raw in enumerate(raw_disks):
+            dwhere = (*where, "disks", i)
+            raw = ck.mapping(raw, dwhere)
+            ck.only_keys(raw, {"mount", "size"}, dwhere)
+            mount = raw.get("mount")
+            if not isinstance(mount, str) or not _MOUNT.match(mount) or mount in ("/", "/proc", "/sys", "/dev"):
+                raise ck.fail((*dwhere, "mount"), f"{mount!r} is not an absolute mount point for a data disk")
+            if any(d.mount == mount for d in disks):
+                raise ck.fail((*dwhere, "mount"), f"{mount} is already a disk of {host_name}")
+            m = _SIZE.match(str(raw.get("size")))
+            if not m:
+                raise ck.fail((*dwhere, "size"), f"{raw.get('size')!r} is not a size like 512M or 2G")
+            size_mb = int(m.group(1)) * (1024 if m.group(2) == "G" else 1)
+            if not 16 <= size_mb <= 64 * 1024:
+                raise ck.fail((*dwhere, "size"), f"{raw.get('size')} is outside 16M..64G")
+            disks.append(Disk(mount, size_mb))
+        hosts[host_name] = Host(host_name, groups, tuple(ifaces), gateway, forwarding, tuple(disks))
 
     devices: dict[str, Device] = {}
     for dev_name, spec in ck.mapping(data.get("devices") or {}, ("devices",)).items():

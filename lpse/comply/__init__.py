@@ -1,0 +1,1 @@
+"""Compliance: the control catalogue, running its checks, results, waivers and reports."""

@@ -1,0 +1,102 @@
+"""Parsers for what checks read from hosts (command output, /proc files). Pure functions, so
+they are unit-tested on captured text; the checks run the commands on the live host."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Filesystems that hold data; pseudo and memory filesystems are not capacity.
+DATA_FSTYPES = {"ext2", "ext3", "ext4", "xfs", "btrfs", "overlay", "zfs", "f2fs", "jfs", "reiserfs"}
+DF_COMMAND = "df -P -B1 -T"
+
+
+@dataclass(frozen=True)
+class Filesystem:
+    device: str
+    fstype: str
+    size: int
+    used: int
+    available: int
+    mount: str
+
+    @property
+    def used_pct(self) -> float:
+        # As df computes Use%: used / (used + available), so reserved blocks count as full.
+        total = self.used + self.available
+        return round(100.0 * self.used / total, 1) if total else 0.0
+
+
+def parse_df(text: str) -> list[Filesystem]:
+    """`df -P -B1 -T` output -> data filesystems, one per mount point."""
+    out: dict[str, Filesystem] = {}
+    for line in text.splitlines()[1:]:
+        parts = line.split()
+        if len(parts) < 7 or not parts[2].isdigit():
+            continue
+        fs = Filesystem(parts[0], parts[1], int(parts[2]), int(parts[3]), int(parts[4]), " ".join(parts[6:]))
+        if fs.fstype in DATA_FSTYPES and fs.size > 0:
+            out[fs.mount] = fs
+    return list(out.values())
+
+
+def human(n: float) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if abs(n) < 1024 or unit == "TiB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n}"
+
+
+@dataclass(frozen=True)
+class Memory:
+    total: int
+    available: int
+    swap_total: int
+    swap_free: int
+
+    @property
+    def ram_used_pct(self) -> float:
+        return round(100.0 * (self.total - self.available) / self.total, 1) if self.total else 0.0
+
+    @property
+    def swap_used_pct(self) -> float:
+        return round(100.0 * (self.swap_total - self.swap_free) / self.swap_total, 1) if self.swap_total else 0.0
+
+
+def parse_meminfo(text: str) -> Memory:
+    values = {}
+    for line in text.splitlines():
+        m = re.match(r"^(\w+):\s+(\d+)(?:\s+kB)?$", line.strip())
+        if m:
+            values[m.group(1)] = int(m.group(2)) * 1024
+    missing = [k for k in ("MemTotal", "MemAvailable") if k not in values]
+    if missing:
+        raise ValueError(f"/proc/meminfo lacks {', '.join(missing)}")
+    return Memory(values["MemTotal"], values["MemAvailable"], values.get("SwapTotal", 0), values.get("SwapFree", 0))
+
+
+def parse_chronyc_tracking(text: str) -> dict[str, str]:
+    """`chronyc -n tracking` -> {'Reference ID': '0AD5000D (10.213.0.13)', 'Leap status': 'Normal', ...}."""
+    out = {}
+    for line in text.splitlines():
+        key, sep, value = line.partition(":")
+        if sep:
+            out[key.strip()] = value.strip()
+    return out
+
+
+def effective_settings(text: str, section: str) -> dict[str, str]:
+    """Last assignment wins in a systemd config as printed by `systemd-analyze cat-config`."""
+    current, out = None, {}
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith(("#", ";")):
+            continue
+        if line.startswith("["):
+            current = line.strip("[]")
+            continue
+        if current == section and "=" in line:
+            key, value = line.split("=", 1)
+            out[key.strip()] = value.strip()
+    return out

@@ -1,0 +1,227 @@
+"""pytest plugin that runs compliance checks against the hosts of an Ansible inventory.
+
+Loaded by ``lpse comply`` (``-p lpse.comply.plugin``). For every check marked
+``@pytest.mark.control("ID")`` it asks the catalogue which groups the control applies to, resolves
+them in the inventory (intersected with ``--lpse-limit``) and parametrizes the test once per host.
+Tests get ``host`` (a testinfra host over SSH), ``policy`` (the host's ``compliance_*`` inventory
+variables: thresholds, never a role's settings) and ``evidence`` (what decided the result).
+Items are grouped per host for pytest-xdist, so hosts are checked in parallel.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from lpse.comply.catalogue import Catalogue
+from lpse.comply.catalogue import load as load_catalogue
+
+
+class Evidence(list):
+    """Lines of evidence a check records; they appear in every report format."""
+
+    def add(self, line: object) -> None:
+        self.append(str(line))
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("lpse", "lpse-dc compliance")
+    group.addoption("--lpse-inventory", required=True, help="Ansible inventory file")
+    group.addoption("--lpse-catalogue", required=True, help="catalogue directory")
+    group.addoption("--lpse-limit", default=None, help="Ansible host pattern to limit to")
+    group.addoption("--lpse-controls", default="", help="comma-separated control IDs")
+    group.addoption("--lpse-areas", default="", help="comma-separated areas")
+    group.addoption("--lpse-raw-out", default=None, help="where the controller writes raw results (JSON)")
+
+
+class _State:
+    def __init__(self, config: pytest.Config):
+        self.inventory_path = str(Path(config.getoption("lpse_inventory")).resolve())
+        self.catalogue: Catalogue = load_catalogue(Path(config.getoption("lpse_catalogue")))
+        ids = [c for c in config.getoption("lpse_controls").split(",") if c]
+        areas = [a for a in config.getoption("lpse_areas").split(",") if a]
+        self.selected = {c.id for c in self.catalogue.select(ids, areas)}
+        self.inventory, self.variables = _load_inventory(self.inventory_path)
+        self.limit = config.getoption("lpse_limit")
+        self.results: list[dict[str, Any]] = []
+        self._hostvars: dict[str, dict[str, Any]] = {}
+
+    def hosts_for(self, control_id: str) -> list[str]:
+        control = self.catalogue.controls[control_id]
+        hosts = {h.name for h in self.inventory.get_hosts(":".join(control.applies_to))}
+        if self.limit:
+            hosts &= {h.name for h in self.inventory.get_hosts(self.limit)}
+        return sorted(hosts)
+
+    def hostvars(self, name: str) -> dict[str, Any]:
+        if name not in self._hostvars:
+            host = self.inventory.get_host(name)
+            raw = self.variables.get_vars(host=host, include_hostvars=False)
+            self._hostvars[name] = {
+                k: _plain(v) for k, v in raw.items() if k.startswith(("ansible_", "compliance_", "lab_"))
+            }
+        return self._hostvars[name]
+
+
+def _plain(value: Any) -> Any:
+    """Ansible 2.19 wraps inventory values in tagged types; checks want plain Python values."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    for kind in (bool, int, float, str):
+        if isinstance(value, kind):
+            return kind(value)
+    return value
+
+
+def _load_inventory(path: str):
+    from ansible.inventory.manager import InventoryManager
+    from ansible.parsing.dataloader import DataLoader
+    from ansible.vars.manager import VariableManager
+
+    loader = DataLoader()
+    inventory = InventoryManager(loader=loader, sources=[path])
+    return inventory, VariableManager(loader=loader, inventory=inventory)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "control(id): the catalogue control this check decides")
+    config.stash[_KEY] = _State(config)
+
+
+_KEY = pytest.StashKey[_State]()
+
+
+def _control_of(item_or_def) -> str | None:
+    marker = item_or_def.get_closest_marker("control")
+    return marker.args[0] if marker and marker.args else None
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "lpse_host" not in metafunc.fixturenames:
+        return
+    state = metafunc.config.stash[_KEY]
+    control_id = _control_of(metafunc.definition)
+    hosts = state.hosts_for(control_id) if control_id in state.selected else []
+    metafunc.parametrize("lpse_host", hosts, ids=hosts)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    state = config.stash[_KEY]
+    keep, drop = [], []
+    for item in items:
+        control_id = _control_of(item)
+        host = getattr(item, "callspec", None) and item.callspec.params.get("lpse_host")
+        if control_id in state.selected and host:
+            item.add_marker(pytest.mark.xdist_group(host))
+            keep.append(item)
+        else:
+            drop.append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+    items[:] = keep
+
+
+@pytest.fixture
+def policy(request, lpse_host: str) -> dict[str, Any]:
+    """The host's compliance_* inventory variables (thresholds and expectations)."""
+    state = request.config.stash[_KEY]
+    return {k: v for k, v in state.hostvars(lpse_host).items() if k.startswith("compliance_")}
+
+
+_HOSTS: dict[str, Any] = {}
+
+
+@pytest.fixture
+def host(request, lpse_host: str):
+    """A testinfra host for ``lpse_host``: direct SSH with the inventory's connection settings."""
+    import testinfra
+
+    if lpse_host not in _HOSTS:
+        state = request.config.stash[_KEY]
+        hv = state.hostvars(lpse_host)
+        connection = hv.get("ansible_connection", "ssh")
+        templated = any("{{" in str(v) for v in hv.values())
+        if connection == "local":
+            _HOSTS[lpse_host] = testinfra.get_host("local://")
+        elif connection == "ssh" and not templated:
+            address = hv.get("ansible_host", lpse_host)
+            user = hv.get("ansible_user", "root")
+            port = hv.get("ansible_port", 22)
+            extra = shlex.split(str(hv.get("ansible_ssh_common_args", "")))
+            extra += ["-o", "BatchMode=yes", "-o", "ConnectTimeout=10"]
+            kwargs: dict[str, Any] = {"ssh_extra_args": " ".join(shlex.quote(a) for a in extra)}
+            if hv.get("ansible_ssh_private_key_file"):
+                kwargs["ssh_identity_file"] = str(hv["ansible_ssh_private_key_file"])
+            _HOSTS[lpse_host] = testinfra.get_host(f"ssh://{user}@{address}:{port}", **kwargs)
+        else:
+            _HOSTS[lpse_host] = testinfra.get_host(f"ansible://{lpse_host}", ansible_inventory=state.inventory_path)
+    return _HOSTS[lpse_host]
+
+
+@pytest.fixture
+def evidence(request) -> Evidence:
+    ev = Evidence()
+    request.node.stash[_EVIDENCE] = ev
+    return ev
+
+
+_EVIDENCE = pytest.StashKey[Evidence]()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if report.when in ("setup", "call"):
+        ev = item.stash.get(_EVIDENCE, Evidence())
+        host = item.callspec.params.get("lpse_host") if hasattr(item, "callspec") else None
+        report.user_properties.append(
+            ("lpse", json.dumps({"control": _control_of(item), "host": host, "evidence": list(ev)}))
+        )
+
+
+def _message(report: pytest.TestReport) -> str:
+    crash = getattr(report.longrepr, "reprcrash", None)
+    text = crash.message if crash else str(report.longrepr or "")
+    first = text.strip().splitlines()[0] if text.strip() else ""
+    for prefix in ("AssertionError: ", "Failed: "):
+        if first.startswith(prefix):
+            first = first[len(prefix) :]
+    return first
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    meta = dict(report.user_properties).get("lpse")
+    if not meta:
+        return
+    if report.when == "call" or (report.when == "setup" and not report.passed):
+        data = json.loads(meta)
+        if report.when == "setup":
+            outcome = "error"  # the check could not run: the host did not answer, ...
+        else:
+            outcome = {"passed": "pass", "failed": "fail", "skipped": "skip"}[report.outcome]
+        _RESULTS.append(
+            {
+                **data,
+                "outcome": outcome,
+                "message": "" if report.passed else _message(report),
+                "seconds": round(report.duration, 3),
+            }
+        )
+
+
+_RESULTS: list[dict[str, Any]] = []
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if hasattr(session.config, "workerinput"):
+        return  # xdist workers: the controller gathers every report
+    out = session.config.getoption("lpse_raw_out")
+    if out:
+        Path(out).write_text(json.dumps(_RESULTS, indent=1))
