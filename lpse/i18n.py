@@ -40,7 +40,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "area": {"id": "area", "en": "area"},
     "pass": {"id": "lulus", "en": "pass"},
     "fail": {"id": "gagal", "en": "fail"},
-    "error": {"id": "galat", "en": "error"},
     "waived": {"id": "dikecualikan", "en": "waived"},
     "score": {"id": "skor", "en": "score"},
     "comply_title": {
