@@ -157,6 +157,14 @@ def provision(inventory: Path | None, limit: str | None, check: bool, tags: str 
 
     result = run_playbook(playbook, inventory=inventory, limit=limit, check=check, tags=tags)
     console.print(summary_table(result))
+    if check:
+        drift = result.drift
+        if not drift:
+            console.print(t("no_drift"), highlight=False)
+        for host, tasks in sorted(drift.items()):
+            console.print(t("drift_host", host=host, n=len(tasks)), highlight=False)
+            for task in tasks:
+                console.print(f"  • {task}", highlight=False)
     console.print(t("artifacts", path=result.artifacts), highlight=False)
     sys.exit(0 if result.ok else 1)
 

@@ -47,6 +47,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Compliance: score {score}% (run {run}, {secs} s)",
     },
     "comply_written": {"id": "Hasil (JSON, JUnit, HTML): {path}", "en": "Results (JSON, JUnit, HTML): {path}"},
+    "no_drift": {
+        "id": "Tidak ada penyimpangan: setiap host sesuai konfigurasi.",
+        "en": "No drift: every host matches its configuration.",
+    },
+    "drift_host": {
+        "id": "{host}: {n} tugas akan mengubah sesuatu (penyimpangan):",
+        "en": "{host}: {n} task(s) would change something (drift):",
+    },
     "set_done": {"id": "{device} kini melaporkan: {values}", "en": "{device} now reports: {values}"},
 }
 

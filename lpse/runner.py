@@ -43,6 +43,19 @@ class RunResult:
     def ok(self) -> bool:
         return self.rc == 0
 
+    @property
+    def drift(self) -> dict[str, list[str]]:
+        """Per host, the tasks that changed (or, in check mode, would change), from the job events."""
+        out: dict[str, list[str]] = {}
+        for event in self.events:
+            data = event.get("event_data", {})
+            if event.get("event") == "runner_on_ok" and (data.get("res") or {}).get("changed"):
+                name = f"{data['role']} : {data.get('task', '')}" if data.get("role") else data.get("task", "")
+                tasks = out.setdefault(data.get("host", "?"), [])
+                if name not in tasks:
+                    tasks.append(name)
+        return out
+
     def total(self, key: str) -> int:
         return sum(h.get(key, 0) for h in self.hosts.values())
 

@@ -154,7 +154,8 @@ def host(request, lpse_host: str):
             user = hv.get("ansible_user", "root")
             port = hv.get("ansible_port", 22)
             extra = shlex.split(str(hv.get("ansible_ssh_common_args", "")))
-            extra += ["-o", "BatchMode=yes", "-o", "ConnectTimeout=10"]
+            # LogLevel=ERROR keeps the hosts' login banner out of every command's stderr (evidence).
+            extra += ["-o", "BatchMode=yes", "-o", "ConnectTimeout=10", "-o", "LogLevel=ERROR"]
             kwargs: dict[str, Any] = {"ssh_extra_args": " ".join(shlex.quote(a) for a in extra)}
             if hv.get("ansible_ssh_private_key_file"):
                 kwargs["ssh_identity_file"] = str(hv["ansible_ssh_private_key_file"])

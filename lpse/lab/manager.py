@@ -459,6 +459,8 @@ class Lab:
             "BatchMode=yes",
             "-o",
             "ConnectTimeout=5",
+            # A command's output should not start with the login banner; a shell shows it.
+            *(["-o", "LogLevel=ERROR"] if command else []),
             f"root@{member.address}",
             *(command or []),
         ]

@@ -1,0 +1,287 @@
+"""Every control, shown failing on a deliberately broken lab host and passing after the fix.
+
+Also: waivers (active and expired) in every format, the exit status by severity, the run diff,
+and drift (`lpse provision --check` lists a hand-made change and changes nothing).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import subprocess
+import sys
+import time
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from lpse.comply.catalogue import load as load_catalogue
+from lpse.comply.run import ComplyRequest
+from lpse.comply.run import run as run_comply
+from lpse.runner import run_playbook
+from tests.conftest import ROOT
+from tests.lab.conftest import ssh
+
+
+@pytest.fixture(scope="module")
+def provisioned(lab):
+    result = run_playbook("playbooks/site.yml", inventory=lab.inventory_path, quiet=True)
+    assert result.ok, result.hosts
+    return lab
+
+
+def comply(
+    lab,
+    results: Path,
+    *controls: str,
+    limit: str | None = None,
+    inventory: Path | None = None,
+    waivers: Path | None = None,
+    today: dt.date | None = None,
+    fail_on: str = "low",
+):
+    if waivers is None:
+        waivers = results / "no-waivers.yml"
+        waivers.write_text("waivers: []\n")
+    request = ComplyRequest(
+        inventory=inventory or lab.inventory_path,
+        limit=limit,
+        controls=tuple(controls),
+        results_dir=results,
+        waivers=waivers,
+        today=today,
+        fail_on=fail_on,
+    )
+    return run_comply(request)
+
+
+def result_of(doc, control: str, host: str) -> dict:
+    return next(r for r in doc["results"] if r["control"] == control and r["host"] == host)
+
+
+def fill_to(pct: int, mount: str) -> str:
+    """Shell that writes one file so the filesystem at ``mount`` is ``pct`` % used (as df counts)."""
+    return (
+        f"set -e; read used avail <<EOF\n$(df -B1 --output=used,avail {mount} | tail -1)\nEOF\n"
+        f"want=$(( (used + avail) * {pct} / 100 - used )); fallocate -l $want {mount}/lpse-test-fill"
+    )
+
+
+REMEDIATE = "remediate"
+BREAKS = [
+    # control, host, how to break it, how to fix it, what the failure must say
+    (
+        "LPSE-21.5-TIME-01",
+        "spse-app-01",
+        "ln -sf /usr/share/zoneinfo/UTC /etc/localtime",
+        REMEDIATE,
+        "timezone is Etc/UTC, not Asia/Jakarta",
+    ),
+    ("LPSE-21.5-TIME-02", "spse-db-01", "systemctl stop chrony", REMEDIATE, "chronyd does not answer"),
+    (
+        "LPSE-21.5-LOG-01",
+        "mgmt-01",
+        "rm /etc/systemd/journald.conf.d/50-lpse.conf",
+        REMEDIATE,
+        "no retention limit (MaxRetentionSec)",
+    ),
+    (
+        "LPSE-21.1-BANNER-01",
+        "edge-01",
+        "rm /etc/ssh/sshd_config.d/10-lpse-banner.conf && systemctl reload ssh",
+        REMEDIATE,
+        "sshd shows no banner before login",
+    ),
+    (
+        "LPSE-22a-CAP-01",
+        "spse-app-01",
+        fill_to(95, "/home/file"),
+        "rm /home/file/lpse-test-fill",
+        "/home/file is 95.0% full (≥ 90% critical)",
+    ),
+    (
+        "LPSE-22a-CAP-02",
+        "spse-db-01",
+        fill_to(85, "/var/lib/postgresql"),
+        "rm /var/lib/postgresql/lpse-test-fill",
+        "/var/lib/postgresql is 85.0% full (≥ 80% warning)",
+    ),
+    (
+        "LPSE-22a-CAP-04",
+        "spse-db-01",
+        "systemctl stop lpse-capacity.timer",
+        REMEDIATE,
+        "lpse-capacity.timer is inactive",
+    ),
+    (
+        "LPSE-22a-CAP-05",
+        "spse-app-01",
+        "f=/var/lib/lpse/capacity/records.jsonl; t=$(( $(date +%s) - 30*3600 )); "
+        "tail -1 $f | python3 -c \"import json,sys; r=json.load(sys.stdin); r['epoch']=$t; "
+        'print(json.dumps(r))" > $f.x && mv $f.x $f',
+        "systemctl start lpse-capacity.service",
+        "the newest capacity record is 30.0 h old",
+    ),
+]
+
+
+@pytest.mark.parametrize(("control", "host", "breaker", "fixer", "expected"), BREAKS, ids=[b[0] for b in BREAKS])
+def test_control_fails_on_a_broken_host_and_passes_after_the_fix(
+    provisioned, tmp_path, control, host, breaker, fixer, expected
+):
+    lab = provisioned
+    before = comply(lab, tmp_path, control, limit=host)
+    assert result_of(before.doc, control, host)["status"] == "pass", result_of(before.doc, control, host)
+
+    ssh(lab, host, breaker)
+    try:
+        broken = comply(lab, tmp_path, control, limit=host)
+        r = result_of(broken.doc, control, host)
+        print(control, host, r["message"], r["evidence"])
+        assert r["status"] == "fail"
+        assert expected in r["message"]
+        assert r["evidence"], "a failure must carry evidence"
+        assert broken.exit_code == 1
+        assert broken.doc["diff"]["new_failures"] == [[control, host]]
+    finally:
+        if fixer == REMEDIATE:
+            fixed_run = run_playbook(
+                "playbooks/site.yml", inventory=lab.inventory_path, limit=host, tags=control, quiet=True
+            )
+            assert fixed_run.ok
+            assert fixed_run.total("changed") >= 1, "the remediation should have changed something"
+        else:
+            ssh(lab, host, fixer)
+    # A restarted chronyd needs a few polls before it is synchronised again: allow it 60 s.
+    deadline = time.monotonic() + 60
+    while True:
+        after = comply(lab, tmp_path, control, limit=host)
+        if result_of(after.doc, control, host)["status"] == "pass" or time.monotonic() > deadline:
+            break
+        time.sleep(3)
+    assert result_of(after.doc, control, host)["status"] == "pass", result_of(after.doc, control, host)
+    assert after.doc["diff"]["fixed"] == [[control, host]]
+    assert after.exit_code == 0
+
+
+def test_memory_control_fails_above_its_threshold(provisioned, tmp_path):
+    """Lab hosts see the machine's RAM (24 GB, shared): filling it is no test. The check is shown
+    failing by setting the host's threshold below the RAM actually in use."""
+    lab = provisioned
+    inv_dir = tmp_path / "inventory"
+    shutil.copytree(lab.inventory_path.parent, inv_dir, ignore=shutil.ignore_patterns("topology.yml"))
+    (inv_dir / "host_vars").mkdir(exist_ok=True)
+    (inv_dir / "host_vars/mgmt-01.yml").write_text("compliance_capacity_ram_crit_pct: 0.1\n")
+    doc = comply(lab, tmp_path, "LPSE-22a-CAP-03", limit="mgmt-01", inventory=inv_dir / "hosts.yml").doc
+    r = result_of(doc, "LPSE-22a-CAP-03", "mgmt-01")
+    assert r["status"] == "fail"
+    assert "% used (≥ 0.1% critical)" in r["message"]
+    assert r["evidence"][0].startswith("RAM ")
+    doc = comply(lab, tmp_path, "LPSE-22a-CAP-03", limit="mgmt-01").doc
+    assert result_of(doc, "LPSE-22a-CAP-03", "mgmt-01")["status"] == "pass"
+
+
+def test_every_control_is_shown_failing_here():
+    catalogue = load_catalogue(ROOT / "compliance/catalogue")
+    shown = {b[0] for b in BREAKS} | {"LPSE-22a-CAP-03"}
+    assert shown == set(catalogue.controls), f"controls never shown failing: {set(catalogue.controls) - shown}"
+
+
+@pytest.fixture
+def broken_timezone(provisioned):
+    ssh(provisioned, "spse-app-01", "ln -sf /usr/share/zoneinfo/UTC /etc/localtime")
+    yield provisioned
+    ssh(provisioned, "spse-app-01", "ln -sf /usr/share/zoneinfo/Asia/Jakarta /etc/localtime")
+
+
+def test_waivers_active_and_expired(broken_timezone, tmp_path):
+    lab = broken_timezone
+    waivers = tmp_path / "waivers.yml"
+    waivers.write_text(
+        "waivers:\n"
+        "  - control: LPSE-21.5-TIME-01\n"
+        "    hosts: [spse-app-01]\n"
+        "    justification: Server aplikasi memakai UTC selama migrasi SPSE 4.5\n"
+        "    approved_by: Kepala LPSE\n"
+        "    expires: 2026-12-31\n"
+    )
+    outcome = comply(
+        lab, tmp_path, "LPSE-21.5-TIME-01", limit="spse-app-01", waivers=waivers, today=dt.date(2026, 12, 31)
+    )
+    r = result_of(outcome.doc, "LPSE-21.5-TIME-01", "spse-app-01")
+    assert r["status"] == "waived"
+    assert r["waiver"]["justification"].startswith("Server aplikasi memakai UTC")
+    assert outcome.exit_code == 0
+    junit = ET.parse(outcome.run_dir / "junit.xml").getroot()
+    skipped = junit.find(".//testcase/skipped")
+    assert skipped is not None and "waived: Server aplikasi memakai UTC" in skipped.get("message")
+    html = (outcome.run_dir / "report.html").read_text()
+    assert "dikecualikan" in html and "Server aplikasi memakai UTC" in html
+    assert json.loads((outcome.run_dir / "results.json").read_text())["summary"]["counts"]["waived"] == 1
+
+    expired = comply(
+        lab, tmp_path, "LPSE-21.5-TIME-01", limit="spse-app-01", waivers=waivers, today=dt.date(2027, 1, 1)
+    )
+    r = result_of(expired.doc, "LPSE-21.5-TIME-01", "spse-app-01")
+    assert r["status"] == "fail"
+    assert r["expired_waiver"]["expires"] == "2026-12-31"
+    assert expired.doc["run"]["expired_waivers"][0]["control"] == "LPSE-21.5-TIME-01"
+    assert expired.exit_code == 1
+
+
+def test_exit_status_follows_the_chosen_severity(broken_timezone, tmp_path):
+    cmd = [
+        sys.executable,
+        "-m",
+        "lpse.cli",
+        "--lang",
+        "en",
+        "comply",
+        "--control",
+        "LPSE-21.5-TIME-01",
+        "--limit",
+        "spse-app-01",
+        "--results-dir",
+        str(tmp_path),
+        "--waivers",
+        str(tmp_path / "none.yml"),
+    ]
+    (tmp_path / "none.yml").write_text("waivers: []\n")
+    low = subprocess.run([*cmd, "--fail-on", "low"], capture_output=True, text=True, cwd=ROOT)
+    assert low.returncode == 1, low.stdout + low.stderr
+    assert "LPSE-21.5-TIME-01 (low) spse-app-01: timezone is Etc/UTC" in low.stdout
+    high = subprocess.run([*cmd, "--fail-on", "high"], capture_output=True, text=True, cwd=ROOT)
+    assert high.returncode == 0, high.stdout + high.stderr
+
+
+def test_full_run_writes_three_formats(provisioned, tmp_path):
+    outcome = comply(provisioned, tmp_path)
+    doc = outcome.doc
+    hosts = {"spse-app-01", "spse-db-01", "mgmt-01", "edge-01"}
+    assert set(doc["run"]["hosts"]) == hosts
+    assert doc["summary"]["score"] == 100.0, [r for r in doc["results"] if r["status"] != "pass"]
+    # Every control on every host it applies to: base on servers + router, capacity on servers.
+    assert len(doc["results"]) == 4 * 4 + 5 * 3
+    junit = ET.parse(outcome.run_dir / "junit.xml").getroot()
+    assert len(junit.findall(".//testcase")) == len(doc["results"])
+    assert (outcome.run_dir / "report.html").stat().st_size > 5000
+
+
+def test_drift_is_listed_and_nothing_changes(provisioned):
+    lab = provisioned
+    ssh(lab, "spse-db-01", "echo 'edited by hand' > /etc/motd")
+    try:
+        result = run_playbook("playbooks/site.yml", inventory=lab.inventory_path, check=True, quiet=True)
+        assert result.ok
+        assert result.drift == {"spse-db-01": ["base : LPSE-21.1-BANNER-01 | Write the message of the day"]}
+        assert ssh(lab, "spse-db-01", "cat /etc/motd").stdout == "edited by hand\n"
+    finally:
+        run_playbook(
+            "playbooks/site.yml",
+            inventory=lab.inventory_path,
+            limit="spse-db-01",
+            tags="LPSE-21.1-BANNER-01",
+            quiet=True,
+        )
