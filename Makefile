@@ -8,12 +8,13 @@ export DEBIAN_FRONTEND := noninteractive
 
 # Debian packages the control node needs: the lab's parts and the tools tests drive.
 APT_PACKAGES := debootstrap dpkg-dev apt-utils iproute2 util-linux iputils-ping traceroute \
-	openssh-client e2fsprogs nftables iperf3 snmp nut-server nut-client nut-snmp python3-venv git make
+	openssh-client e2fsprogs nftables iperf3 snmp nut-server nut-client nut-snmp python3-venv git make \
+	chromium poppler-utils fonts-dejavu-core
 
 .PHONY: help deps apt venv demo test lint unit lab-test molecule bench lab-up lab-down clean
 
 help:
-	@echo "make demo      build the lab, provision it (playbooks/site.yml), show its status"
+	@echo "make demo      build the lab, provision it, audit it (lpse comply), write this month's report"
 	@echo "make test      lint, unit tests, lab tests, molecule scenarios"
 	@echo "make bench     benchmarks -> bench/results/*.json"
 	@echo "make lab-down  stop the lab (lpse lab down)"
@@ -36,6 +37,8 @@ demo: deps
 	lpse lab up
 	lpse provision playbooks/site.yml
 	lpse lab status
+	lpse comply
+	lpse report monthly --month $$(date +%Y-%m)
 
 test: deps lint unit lab-test molecule
 
@@ -56,6 +59,7 @@ molecule: deps
 
 bench: deps
 	$(PY) bench/run.py
+	$(PY) bench/comply.py
 
 lab-up: deps
 	lpse lab up

@@ -10,7 +10,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from lpse.errors import LpseError
+from lpse.errors import InputError, LpseError
 from lpse.i18n import t
 
 # Wide enough for the status table when output goes to a file or CI log.
@@ -245,6 +245,110 @@ def comply(inventory, limit, controls, areas, formats, results_dir, waivers, fai
             )
     console.print(t("comply_written", path=outcome.run_dir), highlight=False)
     sys.exit(outcome.exit_code)
+
+
+@main.group()
+def report() -> None:
+    """Reports to the Bupati (monthly, Pasal 24 ayat (2)) and for the yearly evaluation (ayat (1))."""
+
+
+def _report(
+    kind: str, period: str, inventory: Path | None, results_dir: Path | None, formats: tuple[str, ...], collect: bool
+) -> None:
+    from lpse.comply.connect import hostvars, load_inventory
+    from lpse.comply.run import project_root
+    from lpse.i18n import lang
+    from lpse.report import build
+    from lpse.report.collect import collect as collect_records
+
+    # Validate the period before touching anything.
+    build.parse_month(period) if kind == "monthly" else build.parse_year(period)
+    root = project_root()
+    results = results_dir or Path(os.environ.get("LPSE_RESULTS", root / "results"))
+    inventory = inventory or root / "inventory/lab/hosts.yml"
+    settings: dict = {}
+    if inventory.exists():
+        inv, _ = load_inventory(str(inventory))
+        first = next(iter(inv.get_hosts("lpse_servers") or inv.get_hosts("all")), None)
+        settings = hostvars(str(inventory), first.name) if first else {}
+        if collect:
+            for host, status in collect_records(inventory, results).items():
+                console.print(t("collected", host=host, status=status), highlight=False)
+    elif collect:
+        raise InputError(f"inventory not found: {inventory} (use --no-collect to report from the store only)")
+    base = load_inventory(str(inventory))[1].get_vars().get("base_lpse_name") if inventory.exists() else None
+    args = dict(
+        results=results,
+        lang=lang(),
+        lpse_name=str(base or "LPSE Kabupaten Bandung"),
+        warn=float(settings.get("compliance_capacity_disk_warn_pct", 80)),
+        crit=float(settings.get("compliance_capacity_disk_crit_pct", 90)),
+    )
+    context = build.monthly(month=period, **args) if kind == "monthly" else build.yearly(year_text=period, **args)
+    out_dir = results / "reports"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    html_path = out_dir / f"{kind}-{period}.{lang()}.html"
+    html_path.write_text(build.render_html(context), encoding="utf-8")
+    written = [html_path]
+    if "pdf" in formats:
+        pdf_path = out_dir / f"{kind}-{period}.{lang()}.pdf"
+        build.html_to_pdf(html_path, pdf_path)
+        written.append(pdf_path)
+    for path in written:
+        console.print(t("report_written", path=path), highlight=False)
+
+
+report_options = [
+    click.option(
+        "--inventory",
+        "-i",
+        type=click.Path(path_type=Path),
+        default=None,
+        help="Inventory to collect capacity records from (default: the lab's).",
+    ),
+    click.option(
+        "--results-dir",
+        type=click.Path(path_type=Path),
+        default=None,
+        help="The results store (default: results/, or $LPSE_RESULTS).",
+    ),
+    click.option(
+        "--format",
+        "formats",
+        multiple=True,
+        type=click.Choice(["html", "pdf"]),
+        default=("html", "pdf"),
+        show_default=True,
+    ),
+    click.option(
+        "--collect/--no-collect",
+        default=True,
+        show_default=True,
+        help="Fetch the hosts' capacity records into the store first.",
+    ),
+]
+
+
+def _with_report_options(fn):
+    for option in reversed(report_options):
+        fn = option(fn)
+    return fn
+
+
+@report.command("monthly")
+@click.option("--month", required=True, help="YYYY-MM")
+@_with_report_options
+def report_monthly(month, inventory, results_dir, formats, collect) -> None:
+    """The monthly report to the Bupati through the Sekretaris Daerah (Bahasa Indonesia; --lang en)."""
+    _report("monthly", month, inventory, results_dir, formats, collect)
+
+
+@report.command("yearly")
+@click.option("--year", required=True, help="YYYY")
+@_with_report_options
+def report_yearly(year, inventory, results_dir, formats, collect) -> None:
+    """Twelve months summarised for the Sekretaris Daerah's yearly evaluation."""
+    _report("yearly", year, inventory, results_dir, formats, collect)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,8 @@ Each run gets a private data dir under ``.lpse/runner/`` (AWX-compatible layout)
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +20,7 @@ from lpse.errors import InputError
 from lpse.i18n import t
 
 HERE = Path(__file__).resolve().parent
+KEEP_RUNS = 30
 console = Console(stderr=True)
 
 
@@ -79,8 +82,14 @@ def run_playbook(
         raise InputError(f"playbook not found: {playbook}")
     if inventory is not None and not Path(inventory).exists():
         raise InputError(f"inventory not found: {inventory}")
-    data_dir = root / ".lpse" / "runner"
-    data_dir.mkdir(parents=True, exist_ok=True)
+    # A fresh private data dir per run: ansible-runner writes its arguments (env/cmdline,
+    # env/extravars, ...) into it and reads them back next time, so a shared dir would make a
+    # normal run inherit an earlier --check.
+    runs = root / ".lpse" / "runner"
+    runs.mkdir(parents=True, exist_ok=True)
+    data_dir = Path(tempfile.mkdtemp(prefix=time.strftime("%Y%m%dT%H%M%S-"), dir=runs))
+    for old in sorted(p for p in runs.iterdir() if p.is_dir())[:-KEEP_RUNS]:
+        shutil.rmtree(old, ignore_errors=True)
     cmdline = "--check --diff" if check else None
     events: list[dict] = []
 
@@ -113,7 +122,6 @@ def run_playbook(
         envvars={**env, "PATH": os.environ.get("PATH", "")},
         quiet=True,
         event_handler=on_event,
-        rotate_artifacts=20,
     )
     seconds = time.monotonic() - started
     stats = runner.stats or {}

@@ -37,7 +37,10 @@ def _convert(node: yaml.Node, path: PathKey, lines: dict[PathKey, int], source: 
         return out
     if isinstance(node, yaml.SequenceNode):
         return [_convert(item, (*path, i), lines, source) for i, item in enumerate(node.value)]
-    return scalar.construct_object(node, deep=True)
+    try:
+        return scalar.construct_object(node, deep=True)
+    except ValueError as exc:  # e.g. a date with month 13
+        raise InputError(f"{source}:{node.start_mark.line + 1}: {node.value!r} is not a valid value: {exc}") from None
 
 
 def load_located(path: Path) -> tuple[Any, dict[PathKey, int]]:

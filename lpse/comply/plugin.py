@@ -11,12 +11,12 @@ Items are grouped per host for pytest-xdist, so hosts are checked in parallel.
 from __future__ import annotations
 
 import json
-import shlex
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from lpse.comply import connect
 from lpse.comply.catalogue import Catalogue
 from lpse.comply.catalogue import load as load_catalogue
 
@@ -45,48 +45,22 @@ class _State:
         ids = [c for c in config.getoption("lpse_controls").split(",") if c]
         areas = [a for a in config.getoption("lpse_areas").split(",") if a]
         self.selected = {c.id for c in self.catalogue.select(ids, areas)}
-        self.inventory, self.variables = _load_inventory(self.inventory_path)
+        self.inventory, self.variables = connect.load_inventory(self.inventory_path)
         self.limit = config.getoption("lpse_limit")
         self.results: list[dict[str, Any]] = []
         self._hostvars: dict[str, dict[str, Any]] = {}
 
     def hosts_for(self, control_id: str) -> list[str]:
         control = self.catalogue.controls[control_id]
-        hosts = {h.name for h in self.inventory.get_hosts(":".join(control.applies_to))}
+        hosts = set(connect.hosts_matching(self.inventory, control.applies_to))
         if self.limit:
             hosts &= {h.name for h in self.inventory.get_hosts(self.limit)}
         return sorted(hosts)
 
     def hostvars(self, name: str) -> dict[str, Any]:
         if name not in self._hostvars:
-            host = self.inventory.get_host(name)
-            raw = self.variables.get_vars(host=host, include_hostvars=False)
-            self._hostvars[name] = {
-                k: _plain(v) for k, v in raw.items() if k.startswith(("ansible_", "compliance_", "lab_"))
-            }
+            self._hostvars[name] = connect.hostvars(self.inventory_path, name)
         return self._hostvars[name]
-
-
-def _plain(value: Any) -> Any:
-    """Ansible 2.19 wraps inventory values in tagged types; checks want plain Python values."""
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    for kind in (bool, int, float, str):
-        if isinstance(value, kind):
-            return kind(value)
-    return value
-
-
-def _load_inventory(path: str):
-    from ansible.inventory.manager import InventoryManager
-    from ansible.parsing.dataloader import DataLoader
-    from ansible.vars.manager import VariableManager
-
-    loader = DataLoader()
-    inventory = InventoryManager(loader=loader, sources=[path])
-    return inventory, VariableManager(loader=loader, inventory=inventory)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -139,29 +113,9 @@ _HOSTS: dict[str, Any] = {}
 
 @pytest.fixture
 def host(request, lpse_host: str):
-    """A testinfra host for ``lpse_host``: direct SSH with the inventory's connection settings."""
-    import testinfra
-
+    """A testinfra host for ``lpse_host``, connected with the inventory's settings."""
     if lpse_host not in _HOSTS:
-        state = request.config.stash[_KEY]
-        hv = state.hostvars(lpse_host)
-        connection = hv.get("ansible_connection", "ssh")
-        templated = any("{{" in str(v) for v in hv.values())
-        if connection == "local":
-            _HOSTS[lpse_host] = testinfra.get_host("local://")
-        elif connection == "ssh" and not templated:
-            address = hv.get("ansible_host", lpse_host)
-            user = hv.get("ansible_user", "root")
-            port = hv.get("ansible_port", 22)
-            extra = shlex.split(str(hv.get("ansible_ssh_common_args", "")))
-            # LogLevel=ERROR keeps the hosts' login banner out of every command's stderr (evidence).
-            extra += ["-o", "BatchMode=yes", "-o", "ConnectTimeout=10", "-o", "LogLevel=ERROR"]
-            kwargs: dict[str, Any] = {"ssh_extra_args": " ".join(shlex.quote(a) for a in extra)}
-            if hv.get("ansible_ssh_private_key_file"):
-                kwargs["ssh_identity_file"] = str(hv["ansible_ssh_private_key_file"])
-            _HOSTS[lpse_host] = testinfra.get_host(f"ssh://{user}@{address}:{port}", **kwargs)
-        else:
-            _HOSTS[lpse_host] = testinfra.get_host(f"ansible://{lpse_host}", ansible_inventory=state.inventory_path)
+        _HOSTS[lpse_host] = connect.testinfra_host(request.config.stash[_KEY].inventory_path, lpse_host)
     return _HOSTS[lpse_host]
 
 

@@ -21,6 +21,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from lpse.comply import catalogue as cat
+from lpse.comply import connect
 from lpse.comply import results as res
 from lpse.comply import waivers as wv
 from lpse.errors import InputError, LpseError
@@ -57,10 +58,14 @@ class ComplyOutcome:
     exit_code: int
 
 
-def plan(request: ComplyRequest, root: Path) -> tuple[cat.Catalogue, list[cat.Control], dict[str, list[str]]]:
+def plan(request: ComplyRequest, root: Path):
     """Validate everything and work out which control runs on which host, before touching a host."""
     catalogue = cat.load(root / "compliance/catalogue", root / "compliance/checks")
     selected = catalogue.select(list(request.controls), list(request.areas))
+    waiver_path = request.waivers or root / "compliance/waivers.yml"
+    if request.waivers and not request.waivers.exists():
+        raise InputError(f"waiver file not found: {request.waivers}")
+    waivers = wv.load(waiver_path, set(catalogue.controls))
     if request.fail_on not in cat.SEVERITIES:
         raise InputError(f"--fail-on {request.fail_on!r}: one of {', '.join(cat.SEVERITIES)}")
     bad = [f for f in request.formats if f not in FORMATS]
@@ -68,9 +73,7 @@ def plan(request: ComplyRequest, root: Path) -> tuple[cat.Catalogue, list[cat.Co
         raise InputError(f"--format {bad[0]!r}: one of {', '.join(FORMATS)}")
     if not request.inventory.exists():
         raise InputError(f"inventory not found: {request.inventory}")
-    from lpse.comply.plugin import _load_inventory
-
-    inventory, _ = _load_inventory(str(request.inventory))
+    inventory, _ = connect.load_inventory(str(request.inventory))
     everyone = [h.name for h in inventory.get_hosts("all")]
     if not everyone:
         raise InputError(f"inventory {request.inventory} names no hosts")
@@ -79,20 +82,16 @@ def plan(request: ComplyRequest, root: Path) -> tuple[cat.Catalogue, list[cat.Co
         raise InputError(f"--limit {request.limit!r} matches no host of {request.inventory}")
     targets = {}
     for c in selected:
-        targets[c.id] = sorted({h.name for h in inventory.get_hosts(":".join(c.applies_to))} & limited)
+        targets[c.id] = sorted(set(connect.hosts_matching(inventory, c.applies_to)) & limited)
     if not any(targets.values()):
         raise InputError("no selected control applies to any selected host")
-    return catalogue, selected, targets
+    return catalogue, selected, targets, waivers, waiver_path
 
 
 def run(request: ComplyRequest, console: Console | None = None) -> ComplyOutcome:
     console = console or Console(stderr=True)
     root = project_root()
-    catalogue, selected, targets = plan(request, root)
-    waiver_path = request.waivers or root / "compliance/waivers.yml"
-    if request.waivers and not request.waivers.exists():
-        raise InputError(f"waiver file not found: {request.waivers}")
-    waivers = wv.load(waiver_path, set(catalogue.controls))
+    catalogue, selected, targets, waivers, waiver_path = plan(request, root)
     store = res.Store(request.results_dir or Path(os.environ.get("LPSE_RESULTS", root / "results")))
     started = dt.datetime.now(dt.UTC)
     run_dir = store.new_run_dir(started)

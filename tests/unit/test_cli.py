@@ -73,3 +73,42 @@ def test_provision_missing_playbook(run):
     result = run("provision", "playbooks/nope.yml")
     assert result.exit_code == 2
     assert "playbook not found: playbooks/nope.yml" in result.output
+
+
+def test_comply_unknown_control(run):
+    result = run("comply", "--control", "LPSE-99-NOPE-01", "-i", str(ROOT / "inventory/lab/topology.yml"))
+    assert result.exit_code == 2
+    assert "unknown control ID 'LPSE-99-NOPE-01'" in result.output
+
+
+def test_comply_unknown_area(run):
+    result = run("comply", "--area", "weather")
+    assert result.exit_code == 2
+    assert "unknown area 'weather'" in result.output
+
+
+def test_comply_inventory_without_hosts(run, tmp_path):
+    empty = tmp_path / "hosts.yml"
+    empty.write_text("all:\n  children: {}\n")
+    result = run("comply", "-i", str(empty))
+    assert result.exit_code == 2
+    assert f"inventory {empty} names no hosts" in result.output
+
+
+def test_comply_malformed_waiver(run, tmp_path):
+    inv = tmp_path / "hosts.yml"
+    inv.write_text("all:\n  hosts:\n    a-01: {}\n")
+    bad = tmp_path / "waivers.yml"
+    bad.write_text(
+        "waivers:\n  - control: LPSE-21.5-TIME-01\n    hosts: [a-01]\n    approved_by: Kepala\n"
+        "    expires: 2027-01-01\n"
+    )
+    result = run("comply", "-i", str(inv), "--waivers", str(bad), "--results-dir", str(tmp_path / "r"))
+    assert result.exit_code == 2
+    assert f"{bad}:2: LPSE-21.5-TIME-01: justification is missing" in result.output
+
+
+def test_comply_bad_severity(run):
+    result = run("comply", "--fail-on", "sometimes")
+    assert result.exit_code == 2
+    assert "--fail-on 'sometimes'" in result.output

@@ -1,0 +1,65 @@
+"""Reaching an inventory host from Python: a testinfra host built from its Ansible variables.
+
+Direct SSH with the inventory's address, user, key and ssh args (fast: no Ansible process per
+command); Ansible's own connection only when the variables are templated or not SSH.
+"""
+
+from __future__ import annotations
+
+import shlex
+from functools import lru_cache
+from typing import Any
+
+
+@lru_cache(maxsize=4)
+def load_inventory(path: str):
+    from ansible.inventory.manager import InventoryManager
+    from ansible.parsing.dataloader import DataLoader
+    from ansible.vars.manager import VariableManager
+
+    loader = DataLoader()
+    inventory = InventoryManager(loader=loader, sources=[path])
+    return inventory, VariableManager(loader=loader, inventory=inventory)
+
+
+def plain(value: Any) -> Any:
+    """Ansible 2.19 wraps inventory values in tagged types; callers want plain Python values."""
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    for kind in (bool, int, float, str):
+        if isinstance(value, kind):
+            return kind(value)
+    return value
+
+
+def hostvars(inventory_path: str, name: str) -> dict[str, Any]:
+    inventory, variables = load_inventory(inventory_path)
+    raw = variables.get_vars(host=inventory.get_host(name), include_hostvars=False)
+    return {k: plain(v) for k, v in raw.items() if k.startswith(("ansible_", "compliance_", "lab_"))}
+
+
+def hosts_matching(inventory, patterns) -> list[str]:
+    """Hosts of the groups/hosts named, ignoring names the inventory does not have."""
+    known = [p for p in patterns if p in inventory.groups or inventory.get_host(p) is not None]
+    return [h.name for h in inventory.get_hosts(":".join(known))] if known else []
+
+
+def testinfra_host(inventory_path: str, name: str):
+    import testinfra
+
+    hv = hostvars(inventory_path, name)
+    connection = hv.get("ansible_connection", "ssh")
+    if connection == "local":
+        return testinfra.get_host("local://")
+    if connection != "ssh" or any("{{" in str(v) for v in hv.values()):
+        return testinfra.get_host(f"ansible://{name}", ansible_inventory=inventory_path)
+    address, user, port = hv.get("ansible_host", name), hv.get("ansible_user", "root"), hv.get("ansible_port", 22)
+    extra = shlex.split(str(hv.get("ansible_ssh_common_args", "")))
+    # LogLevel=ERROR keeps a host's login banner out of every command's stderr (evidence).
+    extra += ["-o", "BatchMode=yes", "-o", "ConnectTimeout=10", "-o", "LogLevel=ERROR"]
+    kwargs: dict[str, Any] = {"ssh_extra_args": " ".join(shlex.quote(a) for a in extra)}
+    if hv.get("ansible_ssh_private_key_file"):
+        kwargs["ssh_identity_file"] = str(hv["ansible_ssh_private_key_file"])
+    return testinfra.get_host(f"ssh://{user}@{address}:{port}", **kwargs)

@@ -1,0 +1,404 @@
+"""Building the monthly and yearly reports from the results store.
+
+The monthly report (Pasal 24 ayat (2)) goes to the Bupati through the Sekretaris Daerah; the yearly
+one supports the Sekretaris Daerah's evaluation (Pasal 24 ayat (1)). Both read only the store:
+compliance runs (``results/compliance``) and collected capacity records (``results/capacity``).
+Sections of later capabilities (power, server-room visits, backups, ...) say plainly when they
+have no data yet.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from collections import defaultdict
+from pathlib import Path
+from statistics import mean
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import jinja2
+
+from lpse.comply.results import Store
+from lpse.errors import EnvironmentProblem, InputError, LpseError
+from lpse.report import charts
+from lpse.report.collect import read_store
+
+WIB = ZoneInfo("Asia/Jakarta")
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+MONTHS = {
+    "id": [
+        "Januari",
+        "Februari",
+        "Maret",
+        "April",
+        "Mei",
+        "Juni",
+        "Juli",
+        "Agustus",
+        "September",
+        "Oktober",
+        "November",
+        "Desember",
+    ],
+    "en": list(calendar.month_name)[1:],
+}
+
+# Sections that later capabilities fill; until then the report says so.
+PENDING_SECTIONS = [
+    (
+        "power",
+        "Pasal 21 ayat (3)",
+        {"id": "Daya listrik (UPS) dan lingkungan ruang server", "en": "Power (UPS) and server-room environment"},
+    ),
+    ("visits", "Pasal 21 ayat (4)", {"id": "Kunjungan ruang server", "en": "Server-room visits"}),
+    ("backups", "Pasal 23", {"id": "Cadangan data (backup)", "en": "Backups"}),
+    ("maintenance", "Pasal 22 huruf d", {"id": "Pemeliharaan dan pengumuman", "en": "Maintenance windows"}),
+    (
+        "network",
+        "Pasal 22 huruf b, c",
+        {
+            "id": "Jaringan: bandwidth, lalu lintas, koneksi internet",
+            "en": "Network: bandwidth, traffic, internet connection",
+        },
+    ),
+]
+
+
+def parse_month(text: str) -> tuple[int, int]:
+    m = re.fullmatch(r"(\d{4})-(\d{2})", text or "")
+    if not m or not 1 <= int(m.group(2)) <= 12:
+        raise InputError(f"--month {text!r}: expected YYYY-MM, e.g. 2026-10")
+    return int(m.group(1)), int(m.group(2))
+
+
+def parse_year(text: str) -> int:
+    if not re.fullmatch(r"\d{4}", str(text or "")) or not 2000 <= int(text) <= 2100:
+        raise InputError(f"--year {text!r}: expected a year such as 2026")
+    return int(text)
+
+
+def _when(run: dict[str, Any]) -> dt.datetime:
+    return dt.datetime.fromisoformat(run["run"]["started"]).astimezone(WIB)
+
+
+def _period(year: int, month: int) -> tuple[dt.datetime, dt.datetime]:
+    start = dt.datetime(year, month, 1, tzinfo=WIB)
+    end = dt.datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=WIB)
+    return start, end
+
+
+def compliance_section(runs: list[dict[str, Any]], start: dt.datetime, end: dt.datetime, lang: str) -> dict:
+    inside = sorted((r for r in runs if start <= _when(r) < end), key=_when)
+    if not inside:
+        return {"runs": 0}
+    latest = inside[-1]
+    scored = [(_when(r), r["summary"]["score"]) for r in inside if r["summary"]["score"] is not None]
+    open_failures = [
+        {
+            "control": r["control"],
+            "host": r["host"],
+            "message": r["message"],
+            "severity": latest["controls"][r["control"]]["severity"],
+            "title": latest["controls"][r["control"]]["title"][lang],
+        }
+        for r in latest["results"]
+        if r["status"] in ("fail", "error")
+    ]
+    return {
+        "runs": len(inside),
+        "latest_id": latest["run"]["id"],
+        "latest_score": latest["summary"]["score"],
+        "average": round(mean(s for _, s in scored), 1) if scored else None,
+        "minimum": min((s for _, s in scored), default=None),
+        "areas": [
+            {"title": latest["areas"][a]["title"][lang], "article": latest["areas"][a]["article"], "score": s["score"]}
+            for a, s in latest["summary"]["by_area"].items()
+        ],
+        "open_failures": open_failures,
+        "waived": [r for r in latest["results"] if r["status"] == "waived"],
+        "chart": charts.score_trend(scored, "Skor kepatuhan" if lang == "id" else "Compliance score", "%", start, end),
+    }
+
+
+def capacity_section(
+    records: dict[str, list[dict]], start: dt.datetime, end: dt.datetime, warn: float, crit: float, lang: str
+) -> list[dict[str, Any]]:
+    hosts = []
+    now = dt.datetime.now(WIB)
+    days_in_period = max(1, (min(end, now) - start).days + (1 if min(end, now) < end else 0)) if start < now else 0
+    for host, recs in sorted(records.items()):
+        inside = [r for r in recs if start.timestamp() <= r["epoch"] < end.timestamp()]
+        if not inside:
+            continue
+        series: dict[str, list] = defaultdict(list)
+        peak: dict[str, tuple[float, dt.datetime]] = {}
+        for r in inside:
+            when = dt.datetime.fromtimestamp(r["epoch"], WIB)
+            for fs in r.get("filesystems", []):
+                series[fs["mount"]].append((when, fs["used_pct"]))
+                if fs["mount"] not in peak or fs["used_pct"] > peak[fs["mount"]][0]:
+                    peak[fs["mount"]] = (fs["used_pct"], when)
+        ram = [(dt.datetime.fromtimestamp(r["epoch"], WIB), r["memory"]["used_pct"]) for r in inside if "memory" in r]
+        days = sorted({dt.datetime.fromtimestamp(r["epoch"], WIB).date() for r in inside})
+        filesystems = []
+        for mount, pts in sorted(series.items()):
+            values = [v for _, v in pts]
+            over_warn = {w.date() for w, v in pts if v >= warn}
+            over_crit = {w.date() for w, v in pts if v >= crit}
+            filesystems.append(
+                {
+                    "mount": mount,
+                    "peak": peak[mount][0],
+                    "peak_at": peak[mount][1].strftime("%d/%m %H:%M"),
+                    "average": round(mean(values), 1),
+                    "last": values[-1],
+                    "days_warn": len(over_warn),
+                    "days_crit": len(over_crit),
+                    "status": "crit" if values[-1] >= crit else "warn" if values[-1] >= warn else "ok",
+                }
+            )
+        hosts.append(
+            {
+                "host": host,
+                "records": len(inside),
+                "days": len(days),
+                "days_expected": days_in_period,
+                "filesystems": filesystems,
+                "ram_peak": max((v for _, v in ram), default=None),
+                "chart": charts.capacity(
+                    series,
+                    ram,
+                    warn,
+                    crit,
+                    f"{host} — {'pemakaian disk dan RAM' if lang == 'id' else 'disk and RAM use'}",
+                    "%",
+                    "RAM",
+                    start,
+                    end,
+                ),
+            }
+        )
+    return hosts
+
+
+def monthly(results: Path, month: str, lang: str, lpse_name: str, warn: float = 80, crit: float = 90) -> dict:
+    year, mon = parse_month(month)
+    start, end = _period(year, mon)
+    runs = Store(results).load_all()
+    records = read_store(results)
+    return {
+        "kind": "monthly",
+        "lang": lang,
+        "lpse_name": lpse_name,
+        "period": f"{MONTHS[lang][mon - 1]} {year}",
+        "month": month,
+        "generated": dt.datetime.now(WIB).strftime("%d-%m-%Y %H:%M WIB"),
+        "thresholds": {"warn": warn, "crit": crit},
+        "compliance": compliance_section(runs, start, end, lang),
+        "capacity": capacity_section(records, start, end, warn, crit, lang),
+        "pending": [{"id": s, "article": a, "title": t[lang]} for s, a, t in PENDING_SECTIONS],
+    }
+
+
+def yearly(results: Path, year_text: str, lang: str, lpse_name: str, warn: float = 80, crit: float = 90) -> dict:
+    year = parse_year(year_text)
+    runs = Store(results).load_all()
+    records = read_store(results)
+    months = []
+    for mon in range(1, 13):
+        start, end = _period(year, mon)
+        comp = compliance_section(runs, start, end, lang)
+        cap = {h: [r for r in recs if start.timestamp() <= r["epoch"] < end.timestamp()] for h, recs in records.items()}
+        peak = max(
+            (fs["used_pct"] for recs in cap.values() for r in recs for fs in r.get("filesystems", [])), default=None
+        )
+        months.append(
+            {
+                "name": MONTHS[lang][mon - 1],
+                "runs": comp["runs"],
+                "average": comp.get("average"),
+                "latest": comp.get("latest_score"),
+                "failures": len(comp.get("open_failures", [])),
+                "disk_peak": peak,
+                "hosts_recorded": sum(1 for v in cap.values() if v),
+            }
+        )
+    labels = [m["name"][:3] for m in months]
+    start, end = dt.datetime(year, 1, 1, tzinfo=WIB), dt.datetime(year + 1, 1, 1, tzinfo=WIB)
+    return {
+        "kind": "yearly",
+        "lang": lang,
+        "lpse_name": lpse_name,
+        "period": str(year),
+        "year": year,
+        "generated": dt.datetime.now(WIB).strftime("%d-%m-%Y %H:%M WIB"),
+        "thresholds": {"warn": warn, "crit": crit},
+        "months": months,
+        "score_chart": charts.monthly_bars(
+            labels,
+            [m["average"] for m in months],
+            "Rata-rata skor kepatuhan per bulan" if lang == "id" else "Average compliance score per month",
+            "%",
+        ),
+        "disk_chart": charts.monthly_bars(
+            labels,
+            [m["disk_peak"] for m in months],
+            "Puncak pemakaian disk per bulan" if lang == "id" else "Peak disk use per month",
+            "%",
+            colour=charts.ORANGE,
+        ),
+        "capacity": capacity_section(records, start, end, warn, crit, lang),
+        "pending": [{"id": s, "article": a, "title": t[lang]} for s, a, t in PENDING_SECTIONS],
+    }
+
+
+def render_html(context: dict[str, Any]) -> str:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    return env.get_template("report.html.j2").render(**context, L=LABELS[context["lang"]])
+
+
+def chromium() -> str:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    raise EnvironmentProblem("PDF needs a headless browser: `apt-get install chromium` (or run `make deps`)")
+
+
+def html_to_pdf(html_path: Path, pdf_path: Path) -> None:
+    with tempfile.TemporaryDirectory(prefix="lpse-chromium-") as profile:
+        proc = subprocess.run(
+            [
+                chromium(),
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                f"--user-data-dir={profile}",
+                "--no-pdf-header-footer",
+                f"--print-to-pdf={pdf_path}",
+                html_path.resolve().as_uri(),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={**os.environ, "HOME": profile},
+        )
+    if proc.returncode != 0 or not pdf_path.exists() or pdf_path.stat().st_size == 0:
+        raise LpseError(f"chromium could not print {html_path} to PDF: {proc.stderr.strip()[-500:]}")
+
+
+LABELS = {
+    "id": {
+        "monthly_title": "Laporan Bulanan LPSE",
+        "yearly_title": "Laporan Tahunan LPSE",
+        "to": "Kepada Yth. Bupati Bandung melalui Sekretaris Daerah",
+        "monthly_basis": "Disampaikan sesuai Peraturan Bupati Bandung Nomor 4 Tahun 2017 Pasal 24 ayat (2).",
+        "yearly_basis": "Bahan evaluasi tahunan oleh Sekretaris Daerah sesuai Pasal 24 ayat (1).",
+        "period": "Periode",
+        "generated": "Dibuat",
+        "summary": "Ringkasan",
+        "compliance": "Kepatuhan terhadap peraturan",
+        "capacity": "Kapasitas disk dan RAM (Pasal 22 huruf a)",
+        "runs": "Pemeriksaan kepatuhan",
+        "latest_score": "Skor terakhir",
+        "average": "Rata-rata",
+        "minimum": "Terendah",
+        "area": "Area",
+        "article": "Pasal",
+        "score": "Skor",
+        "open_failures": "Kegagalan yang masih terbuka pada akhir periode",
+        "none": "Tidak ada.",
+        "control": "Kontrol",
+        "host": "Server",
+        "cause": "Penyebab",
+        "severity": "Tingkat",
+        "waived": "Dikecualikan (dengan persetujuan)",
+        "no_runs": "Tidak ada pemeriksaan kepatuhan pada periode ini.",
+        "no_capacity": "Tidak ada catatan kapasitas pada periode ini.",
+        "filesystem": "Filesystem",
+        "peak": "Puncak",
+        "peak_at": "Waktu puncak",
+        "last": "Terakhir",
+        "days_warn": "Hari ≥ peringatan",
+        "days_crit": "Hari ≥ kritis",
+        "records": "catatan",
+        "days_monitored": "hari terpantau",
+        "ram_peak": "Puncak RAM",
+        "thresholds": "Ambang: peringatan {warn:g}%, kritis {crit:g}%",
+        "pending_note": "Belum ada data: bagian ini diisi setelah kemampuan terkait dipasang.",
+        "month": "Bulan",
+        "failures": "Kegagalan",
+        "disk_peak": "Puncak disk",
+        "servers": "Server tercatat",
+        "signature": "Kepala LPSE Kabupaten Bandung",
+        "status_ok": "aman",
+        "status_warn": "peringatan",
+        "status_crit": "kritis",
+        "status": "Status",
+    },
+    "en": {
+        "monthly_title": "LPSE Monthly Report",
+        "yearly_title": "LPSE Yearly Report",
+        "to": "To the Regent of Bandung through the Regional Secretary",
+        "monthly_basis": "Submitted under Bandung Regent Regulation No. 4 of 2017, Article 24 (2).",
+        "yearly_basis": "Input to the Regional Secretary's yearly evaluation under Article 24 (1).",
+        "period": "Period",
+        "generated": "Generated",
+        "summary": "Summary",
+        "compliance": "Compliance with the regulation",
+        "capacity": "Disk and RAM capacity (Pasal 22 huruf a)",
+        "runs": "Compliance runs",
+        "latest_score": "Latest score",
+        "average": "Average",
+        "minimum": "Lowest",
+        "area": "Area",
+        "article": "Article",
+        "score": "Score",
+        "open_failures": "Failures still open at the end of the period",
+        "none": "None.",
+        "control": "Control",
+        "host": "Server",
+        "cause": "Cause",
+        "severity": "Severity",
+        "waived": "Waived (approved)",
+        "no_runs": "No compliance run in this period.",
+        "no_capacity": "No capacity record in this period.",
+        "filesystem": "Filesystem",
+        "peak": "Peak",
+        "peak_at": "Peak at",
+        "last": "Last",
+        "days_warn": "Days ≥ warning",
+        "days_crit": "Days ≥ critical",
+        "records": "records",
+        "days_monitored": "days monitored",
+        "ram_peak": "RAM peak",
+        "thresholds": "Thresholds: warning {warn:g}%, critical {crit:g}%",
+        "pending_note": "No data yet: this section is filled once the related capability is installed.",
+        "month": "Month",
+        "failures": "Failures",
+        "disk_peak": "Disk peak",
+        "servers": "Servers recorded",
+        "signature": "Head of LPSE, Bandung Regency",
+        "status_ok": "ok",
+        "status_warn": "warning",
+        "status_crit": "critical",
+        "status": "Status",
+    },
+}

@@ -1,0 +1,112 @@
+"""Pure parts of the compliance engine: parsers, waivers, statuses, score, diff, JUnit."""
+
+import datetime as dt
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from lpse.comply import facts, results, waivers
+from lpse.comply.catalogue import load
+from lpse.errors import InputError
+from tests.conftest import ROOT
+
+DF = """\
+Filesystem     Type     1B-blocks        Used   Available Capacity Mounted on
+overlay        overlay 270553174016 24503681024 84440612864      23% /
+tmpfs          tmpfs       67108864           0    67108864       0% /dev
+/dev/loop0     ext4       511647744   485000000    26647744      95% /home/file
+"""
+
+
+def test_parse_df_keeps_data_filesystems_and_computes_use_like_df():
+    fss = {f.mount: f for f in facts.parse_df(DF)}
+    assert set(fss) == {"/", "/home/file"}
+    assert fss["/home/file"].used_pct == 94.8
+    assert fss["/"].used_pct == 22.5
+
+
+def test_parse_meminfo():
+    mem = facts.parse_meminfo("MemTotal: 1000 kB\nMemAvailable: 250 kB\nSwapTotal: 100 kB\nSwapFree: 100 kB\n")
+    assert (mem.ram_used_pct, mem.swap_used_pct) == (75.0, 0.0)
+    with pytest.raises(ValueError, match="MemAvailable"):
+        facts.parse_meminfo("MemTotal: 1000 kB\n")
+
+
+def test_effective_settings_last_assignment_wins():
+    text = "# /etc/systemd/journald.conf\n[Journal]\n#Storage=auto\nStorage=volatile\n[Journal]\nStorage=persistent\n"
+    assert facts.effective_settings(text, "Journal") == {"Storage": "persistent"}
+
+
+KNOWN = {"LPSE-21.5-TIME-01"}
+
+
+def write(tmp_path, text):
+    p = tmp_path / "waivers.yml"
+    p.write_text(text)
+    return p
+
+
+GOOD = """\
+waivers:
+  - control: LPSE-21.5-TIME-01
+    hosts: [spse-app-01]
+    justification: migrasi
+    approved_by: Kepala LPSE
+    expires: 2026-12-31
+"""
+
+
+def test_waiver_holds_through_its_last_day(tmp_path):
+    (w,) = waivers.load(write(tmp_path, GOOD), KNOWN)
+    assert w.active(dt.date(2026, 12, 31)) and not w.active(dt.date(2027, 1, 1))
+    assert w.covers("LPSE-21.5-TIME-01", "spse-app-01") and not w.covers("LPSE-21.5-TIME-01", "spse-db-01")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("    justification: migrasi\n", "", r"waivers.yml:2: LPSE-21.5-TIME-01: justification is missing"),
+        ("    approved_by: Kepala LPSE\n", "", r":2: LPSE-21.5-TIME-01: approved_by is missing"),
+        ("expires: 2026-12-31", "expires: 31/12/2026", r"expires '31/12/2026' is not a date"),
+        ("expires: 2026-12-31", "expires: 2026-13-01", r"waivers.yml:6: '2026-13-01' is not a valid value"),
+        ("control: LPSE-21.5-TIME-01", "control: LPSE-00-X-01", r"unknown control 'LPSE-00-X-01'"),
+        ("hosts: [spse-app-01]", "hosts: []", r"hosts must be a non-empty list"),
+        ("    expires: 2026-12-31\n", "    expires: 2026-12-31\n    reason: x\n", r"unknown key\(s\) reason"),
+    ],
+)
+def test_malformed_waivers_are_refused(tmp_path, old, new, message):
+    with pytest.raises(InputError, match=message):
+        waivers.load(write(tmp_path, GOOD.replace(old, new)), KNOWN)
+
+
+def raw(outcome, control="LPSE-21.5-TIME-01", host="spse-app-01"):
+    return {"control": control, "host": host, "outcome": outcome, "message": "m", "evidence": ["e"], "seconds": 0.1}
+
+
+def test_statuses_score_diff_and_junit(tmp_path):
+    (w,) = waivers.load(write(tmp_path, GOOD), KNOWN)
+    today = dt.date(2026, 12, 1)
+    rs = results.apply_waivers(
+        [raw("fail"), raw("fail", host="spse-db-01"), raw("pass", host="mgmt-01"), raw("error", host="edge-01")],
+        [w],
+        today,
+    )
+    status = {r["host"]: r["status"] for r in rs}
+    assert status == {"spse-app-01": "waived", "spse-db-01": "fail", "mgmt-01": "pass", "edge-01": "error"}
+    assert results.score(rs) == pytest.approx(33.3)
+    previous = [{**raw("pass", host="spse-db-01"), "status": "pass"}, {**raw("fail", host="mgmt-01"), "status": "fail"}]
+    d = results.diff(rs, previous)
+    assert d == {
+        "new_failures": [["LPSE-21.5-TIME-01", "edge-01"], ["LPSE-21.5-TIME-01", "spse-db-01"]],
+        "fixed": [["LPSE-21.5-TIME-01", "mgmt-01"]],
+    }
+    cat = load(ROOT / "compliance/catalogue")
+    doc = {
+        "run": {"started": "2026-12-01T00:00:00+00:00"},
+        "results": rs,
+        "controls": {"LPSE-21.5-TIME-01": results.control_info(cat.controls["LPSE-21.5-TIME-01"])},
+    }
+    results.write_junit(doc, tmp_path / "junit.xml")
+    suite = ET.parse(tmp_path / "junit.xml").getroot().find("testsuite")
+    counts = tuple(suite.get(k) for k in ("tests", "failures", "errors", "skipped"))
+    assert counts == ("4", "1", "1", "1")
