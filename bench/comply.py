@@ -104,7 +104,7 @@ def main() -> None:
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     with tempfile.TemporaryDirectory(prefix="lpse-bench-comply-") as tmp:
-        results = [measure(n, Path(tmp), [None, 1] if n == max(sizes) else [None]) for n in sizes]
+        results = [measure(n, Path(tmp), [None, 1, 2, 4, 8] if n == max(sizes) else [None]) for n in sizes]
     doc = {"date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "target_10_servers_s": 20, "sizes": results}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(doc, indent=2) + "\n")

@@ -202,7 +202,9 @@ def provision(inventory: Path | None, limit: str | None, check: bool, tags: str 
     show_default=True,
     help="Exit 1 when a control of this severity or above fails (low, medium, high, critical).",
 )
-@click.option("--workers", type=int, default=None, help="Parallel workers (default: one per host, up to 8).")
+@click.option(
+    "--workers", type=int, default=None, help="Parallel workers (default: one per CPU core, at most one per host)."
+)
 def comply(inventory, limit, controls, areas, formats, results_dir, waivers, fail_on, workers) -> None:
     """Audit hosts against the control catalogue. Never changes a host."""
     from lpse.comply.run import ComplyRequest, project_root

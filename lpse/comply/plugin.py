@@ -136,9 +136,11 @@ def pytest_runtest_makereport(item: pytest.Item, call):
     if report.when in ("setup", "call"):
         ev = item.stash.get(_EVIDENCE, Evidence())
         host = item.callspec.params.get("lpse_host") if hasattr(item, "callspec") else None
-        report.user_properties.append(
-            ("lpse", json.dumps({"control": _control_of(item), "host": host, "evidence": list(ev)}))
-        )
+        # A check that raised something other than an assertion (or pytest.fail) crashed: the
+        # control is undecided (error), not failed.
+        crashed = bool(call.excinfo) and not call.excinfo.errisinstance((AssertionError, pytest.fail.Exception))
+        meta = {"control": _control_of(item), "host": host, "evidence": list(ev), "crashed": crashed}
+        report.user_properties.append(("lpse", json.dumps(meta)))
 
 
 def _message(report: pytest.TestReport) -> str:
@@ -157,8 +159,9 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
         return
     if report.when == "call" or (report.when == "setup" and not report.passed):
         data = json.loads(meta)
-        if report.when == "setup":
-            outcome = "error"  # the check could not run: the host did not answer, ...
+        crashed = data.pop("crashed", False)
+        if report.when == "setup" or (crashed and report.failed):
+            outcome = "error"  # the check could not run or crashed: unreachable host, bad output, ...
         else:
             outcome = {"passed": "pass", "failed": "fail", "skipped": "skip"}[report.outcome]
         _RESULTS.append(

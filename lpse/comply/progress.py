@@ -11,7 +11,7 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     if not meta or not (report.when == "call" or (report.when == "setup" and not report.passed)):
         return
     data = json.loads(meta)
-    outcome = "error" if report.when == "setup" else report.outcome
+    outcome = "error" if report.when == "setup" or (data.get("crashed") and report.failed) else report.outcome
     print(
         "LPSE-RESULT " + json.dumps({"control": data["control"], "host": data["host"], "outcome": outcome}), flush=True
     )

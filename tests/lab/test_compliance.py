@@ -285,3 +285,16 @@ def test_drift_is_listed_and_nothing_changes(provisioned):
             tags="LPSE-21.1-BANNER-01",
             quiet=True,
         )
+
+
+def test_a_host_that_does_not_answer_is_an_error_not_a_pass(provisioned, tmp_path):
+    lab = provisioned
+    subprocess.run(["ip", "-n", lab.topo.netns("edge-01"), "link", "set", "eth0", "down"], check=True)
+    try:
+        outcome = comply(lab, tmp_path, "LPSE-21.5-TIME-01", limit="edge-01:spse-app-01")
+    finally:
+        subprocess.run(["ip", "-n", lab.topo.netns("edge-01"), "link", "set", "eth0", "up"], check=True)
+    edge = result_of(outcome.doc, "LPSE-21.5-TIME-01", "edge-01")
+    assert edge["status"] == "error", edge
+    assert result_of(outcome.doc, "LPSE-21.5-TIME-01", "spse-app-01")["status"] == "pass"
+    assert outcome.exit_code == 1

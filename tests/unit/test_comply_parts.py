@@ -110,3 +110,22 @@ def test_statuses_score_diff_and_junit(tmp_path):
     suite = ET.parse(tmp_path / "junit.xml").getroot().find("testsuite")
     counts = tuple(suite.get(k) for k in ("tests", "failures", "errors", "skipped"))
     assert counts == ("4", "1", "1", "1")
+
+
+def test_ssh_options_are_removed_in_pairs():
+    from lpse.comply.connect import without_options
+
+    args = [
+        "-o",
+        "UserKnownHostsFile=/x",
+        "-o",
+        "ControlMaster=auto",
+        "-oControlPersist=120s",
+        "-C",
+        "-o",
+        "ControlPath=/tmp/%C",
+        "-o",
+        "BatchMode=yes",
+    ]
+    kept = without_options(args, ("controlmaster", "controlpersist", "controlpath"))
+    assert kept == ["-o", "UserKnownHostsFile=/x", "-C", "-o", "BatchMode=yes"]
