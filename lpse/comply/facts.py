@@ -100,3 +100,22 @@ def effective_settings(text: str, section: str) -> dict[str, str]:
             key, value = line.split("=", 1)
             out[key.strip()] = value.strip()
     return out
+
+
+def parse_sshd_t(text: str) -> dict[str, list[str]]:
+    """`sshd -T` -> {keyword: [values...]}; keywords such as allowgroups repeat."""
+    out: dict[str, list[str]] = {}
+    for line in text.splitlines():
+        key, _, value = line.strip().partition(" ")
+        if key:
+            out.setdefault(key.lower(), []).append(value.strip())
+    return out
+
+
+WEAK_CIPHERS = ("-cbc", "arcfour", "3des", "blowfish", "cast128")
+WEAK_MACS = ("md5", "sha1", "ripemd", "umac-64")
+WEAK_KEX = ("sha1",)
+
+
+def weak_algorithms(offered: str, markers: tuple[str, ...]) -> list[str]:
+    return [a for a in offered.split(",") if a and any(m in a for m in markers)]

@@ -62,7 +62,9 @@ def plan(request: ComplyRequest, root: Path):
     """Validate everything and work out which control runs on which host, before touching a host."""
     catalogue = cat.load(root / "compliance/catalogue", root / "compliance/checks")
     selected = catalogue.select(list(request.controls), list(request.areas))
-    waiver_path = request.waivers or root / "compliance/waivers.yml"
+    # A site's waivers sit beside its inventory; compliance/waivers.yml is the fallback.
+    beside = request.inventory.parent / "waivers.yml"
+    waiver_path = request.waivers or (beside if beside.exists() else root / "compliance/waivers.yml")
     if request.waivers and not request.waivers.exists():
         raise InputError(f"waiver file not found: {request.waivers}")
     waivers = wv.load(waiver_path, set(catalogue.controls))

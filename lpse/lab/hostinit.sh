@@ -24,6 +24,8 @@ mount -t proc -o nosuid,nodev,noexec proc proc
 mount --bind proc/sys proc/sys
 mount -o remount,bind,ro proc/sys
 mount --bind proc/sys/net proc/sys/net
+# A bind mount inherits the read-only flag of the mount it comes from: make this one writable.
+mount -o remount,bind,rw proc/sys/net
 if [ -e proc/sysrq-trigger ]; then
     mount --bind proc/sysrq-trigger proc/sysrq-trigger
     mount -o remount,bind,ro proc/sysrq-trigger

@@ -398,6 +398,12 @@ class Lab:
         names = {self.topo.bridge(n) for n in self.topo.networks}
         names |= {self.topo.veth(m.name, i) for m in self.topo.members() for i in range(len(m.interfaces))}
         found += [f"link {n}" for n in sorted(names) if network.link_exists(n)]
+        for host in self.topo.hosts.values():
+            for disk in host.disks:
+                image = self.disk_image(host.name, disk.mount)
+                attached = sh.run(["losetup", "-j", str(image)], check=False).stdout.strip()
+                if attached:
+                    found.append(f"loop device still attached: {attached}")
         if cgroup.lab_dir(self.topo.name).exists():
             found.append(f"cgroup {cgroup.lab_dir(self.topo.name)}")
         markers = [f"{self.run_dir}/", f"{self.state}/"]

@@ -19,6 +19,7 @@ TOOLS = {
     "ssh": "openssh-client",
     "nsenter": "util-linux",
     "mkfs.ext4": "e2fsprogs",
+    "losetup": "util-linux",
 }
 
 

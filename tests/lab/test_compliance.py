@@ -70,6 +70,7 @@ def fill_to(pct: int, mount: str) -> str:
 
 
 REMEDIATE = "remediate"
+RELOAD = " /etc/ssh/sshd_config && systemctl reload ssh"
 BREAKS = [
     # control, host, how to break it, how to fix it, what the failure must say
     (
@@ -123,6 +124,41 @@ BREAKS = [
         'print(json.dumps(r))" > $f.x && mv $f.x $f',
         "systemctl start lpse-capacity.service",
         "the newest capacity record is 30.0 h old",
+    ),
+    (
+        "LPSE-21.1-SSH-01",
+        "spse-app-01",
+        "sed -i 's/^PasswordAuthentication no/PasswordAuthentication yes/'" + RELOAD,
+        REMEDIATE,
+        "sshd accepts more than keys: passwordauthentication is yes",
+    ),
+    (
+        "LPSE-21.1-SSH-02",
+        "mgmt-01",
+        "sed -i 's/^PermitRootLogin .*/PermitRootLogin yes/'" + RELOAD,
+        REMEDIATE,
+        "root may log in with a password (permitrootlogin yes)",
+    ),
+    (
+        "LPSE-21.1-SSH-03",
+        "edge-01",
+        "sed -i '/^AllowGroups/d'" + RELOAD,
+        REMEDIATE,
+        "sshd lets every account log in (no AllowGroups)",
+    ),
+    (
+        "LPSE-21.1-SSH-04",
+        "spse-db-01",
+        "sed -i 's/^Ciphers /Ciphers aes128-cbc,/'" + RELOAD,
+        REMEDIATE,
+        "sshd offers weak algorithms: aes128-cbc",
+    ),
+    (
+        "LPSE-21.1-NET-01",
+        "spse-db-01",
+        "sysctl -qw net.ipv4.conf.all.accept_redirects=1",
+        REMEDIATE,
+        "network parameters not hardened: net.ipv4.conf.all.accept_redirects=1",
     ),
 ]
 
@@ -185,7 +221,7 @@ def test_memory_control_fails_above_its_threshold(provisioned, tmp_path):
 
 def test_every_control_is_shown_failing_here():
     catalogue = load_catalogue(ROOT / "compliance/catalogue")
-    shown = {b[0] for b in BREAKS} | {"LPSE-22a-CAP-03"}
+    shown = {b[0] for b in BREAKS} | {"LPSE-22a-CAP-03", "LPSE-21.1-KERN-01"}
     assert shown == set(catalogue.controls), f"controls never shown failing: {set(catalogue.controls) - shown}"
 
 
@@ -257,13 +293,15 @@ def test_exit_status_follows_the_chosen_severity(broken_timezone, tmp_path):
 
 
 def test_full_run_writes_three_formats(provisioned, tmp_path):
-    outcome = comply(provisioned, tmp_path)
+    outcome = comply(provisioned, tmp_path, waivers=provisioned.inventory_path.parent / "waivers.yml")
     doc = outcome.doc
     hosts = {"spse-app-01", "spse-db-01", "mgmt-01", "edge-01"}
     assert set(doc["run"]["hosts"]) == hosts
     assert doc["summary"]["score"] == 100.0, [r for r in doc["results"] if r["status"] != "pass"]
-    # Every control on every host it applies to: base on servers + router, capacity on servers.
-    assert len(doc["results"]) == 4 * 4 + 5 * 3
+    # Every control on every host it applies to: base (4) and SSH/kernel hardening (5) on servers +
+    # router, capacity (5) and network sysctls (1) on servers.
+    assert len(doc["results"]) == 9 * 4 + 6 * 3
+    assert doc["summary"]["counts"]["waived"] == 4  # LPSE-21.1-KERN-01: the lab's waiver
     junit = ET.parse(outcome.run_dir / "junit.xml").getroot()
     assert len(junit.findall(".//testcase")) == len(doc["results"])
     assert (outcome.run_dir / "report.html").stat().st_size > 5000
@@ -298,3 +336,53 @@ def test_a_host_that_does_not_answer_is_an_error_not_a_pass(provisioned, tmp_pat
     assert edge["status"] == "error", edge
     assert result_of(outcome.doc, "LPSE-21.5-TIME-01", "spse-app-01")["status"] == "pass"
     assert outcome.exit_code == 1
+
+
+def test_kernel_control_fails_in_the_lab_and_shows_waived_with_the_reason(provisioned, tmp_path):
+    """Lab hosts cannot change kernel-wide parameters: the check fails on the machine's values;
+    the lab's waiver (inventory/lab/waivers.yml) excuses it with that reason."""
+    lab = provisioned
+    raw = comply(lab, tmp_path, "LPSE-21.1-KERN-01", limit="spse-app-01")
+    r = result_of(raw.doc, "LPSE-21.1-KERN-01", "spse-app-01")
+    assert r["status"] == "fail"
+    assert "kernel parameters not hardened" in r["message"]
+    assert any(e.startswith("the hardening role found read-only here: ") for e in r["evidence"])
+    waived = comply(
+        lab, tmp_path, "LPSE-21.1-KERN-01", limit="spse-app-01", waivers=lab.inventory_path.parent / "waivers.yml"
+    )
+    r = result_of(waived.doc, "LPSE-21.1-KERN-01", "spse-app-01")
+    assert r["status"] == "waived"
+    assert "read-only inside them" in r["waiver"]["justification"]
+
+
+def test_an_sshd_change_that_locks_ansible_out_rolls_itself_back(provisioned):
+    lab = provisioned
+    locking = {
+        "hardening_ssh_allow_groups": ["lpse-ssh"],
+        "hardening_ssh_lockout_check": False,
+        "hardening_ssh_confirm_timeout": 5,
+        "hardening_ssh_rollback_seconds": 15,
+    }
+    started = time.monotonic()
+    result = run_playbook(
+        "playbooks/site.yml",
+        inventory=lab.inventory_path,
+        limit="mgmt-01",
+        tags="hardening_ssh",
+        extravars=locking,
+        quiet=True,
+    )
+    assert not result.ok, "Ansible should have lost access to mgmt-01"
+    # The host restores its previous sshd_config by itself and Ansible gets back in.
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if ssh(lab, "mgmt-01", "true", check=False, timeout=10).returncode == 0:
+            break
+        time.sleep(2)
+    else:
+        pytest.fail("mgmt-01 did not roll back its sshd change within 60 s")
+    print(f"access back after {time.monotonic() - started:.0f} s")
+    groups = ssh(lab, "mgmt-01", "sshd -T | grep ^allowgroups").stdout.split()
+    assert "root" in groups
+    again = run_playbook("playbooks/site.yml", inventory=lab.inventory_path, limit="mgmt-01", quiet=True)
+    assert again.ok and again.total("changed") == 0

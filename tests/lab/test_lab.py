@@ -181,3 +181,16 @@ def test_lab_up_repairs_stale_members(lab):
     lab.up(progress=print)
     assert ssh(lab, "lkpp-mon-01", "systemctl is-system-running --wait").stdout.strip() == "running"
     assert probe.snmp_answers(str(lab.topo.devices["envmon-01"].address), lab.secrets()["snmp_community"])
+
+
+def test_only_network_parameters_are_writable_in_a_host(lab):
+    """Per-namespace /proc/sys/net is the host's own; kernel-wide knobs belong to the machine."""
+    out = ssh(
+        lab,
+        "spse-db-01",
+        "cat /proc/sys/net/ipv4/conf/all/log_martians > /proc/sys/net/ipv4/conf/all/log_martians"
+        " && echo net-ok; echo 1 > /proc/sys/kernel/dmesg_restrict || echo kernel-ro",
+        check=False,
+    )
+    assert "net-ok" in out.stdout
+    assert "kernel-ro" in out.stdout

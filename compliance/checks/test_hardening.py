@@ -1,0 +1,106 @@
+"""Checks of server hardening (catalogue: compliance/catalogue/hardening.yml)."""
+
+import json
+
+import pytest
+
+from lpse.comply import facts
+
+NETWORK = {
+    "net.ipv4.conf.all.rp_filter": "1",
+    "net.ipv4.conf.all.accept_redirects": "0",
+    "net.ipv4.conf.all.secure_redirects": "0",
+    "net.ipv4.conf.all.send_redirects": "0",
+    "net.ipv4.conf.all.accept_source_route": "0",
+    "net.ipv4.conf.all.log_martians": "1",
+    "net.ipv4.icmp_echo_ignore_broadcasts": "1",
+    "net.ipv4.tcp_syncookies": "1",
+    "net.ipv6.conf.all.accept_redirects": "0",
+}
+KERNEL = {
+    "kernel.kptr_restrict": "2",
+    "kernel.dmesg_restrict": "1",
+    "kernel.randomize_va_space": "2",
+    "fs.protected_hardlinks": "1",
+    "fs.protected_symlinks": "1",
+    "fs.suid_dumpable": "0",
+}
+
+
+def sshd(host) -> dict[str, list[str]]:
+    cmd = host.run("sshd -T")
+    assert cmd.rc == 0, f"sshd -T failed: {cmd.stderr.strip()[:200]}"
+    return facts.parse_sshd_t(cmd.stdout)
+
+
+@pytest.mark.control("LPSE-21.1-SSH-01")
+def test_ssh_keys_only(host, evidence):
+    cfg = sshd(host)
+    wanted = {
+        "passwordauthentication": "no",
+        "kbdinteractiveauthentication": "no",
+        "permitemptypasswords": "no",
+        "pubkeyauthentication": "yes",
+    }
+    actual = {k: cfg.get(k, ["?"])[0] for k in wanted}
+    evidence.add("sshd -T: " + ", ".join(f"{k} {v}" for k, v in actual.items()))
+    wrong = [f"{k} is {actual[k]}" for k, v in wanted.items() if actual[k] != v]
+    assert not wrong, "sshd accepts more than keys: " + "; ".join(wrong)
+
+
+@pytest.mark.control("LPSE-21.1-SSH-02")
+def test_no_root_password_login(host, evidence):
+    value = sshd(host).get("permitrootlogin", ["yes"])[0]
+    evidence.add(f"sshd -T: permitrootlogin {value}")
+    assert value in ("no", "prohibit-password", "without-password", "forced-commands-only"), (
+        f"root may log in with a password (permitrootlogin {value})"
+    )
+
+
+@pytest.mark.control("LPSE-21.1-SSH-03")
+def test_ssh_allowed_groups(host, policy, evidence):
+    groups = sorted(g for line in sshd(host).get("allowgroups", []) for g in line.split())
+    evidence.add(f"sshd -T: allowgroups {' '.join(groups) or '(none: every account may log in)'}")
+    assert groups, "sshd lets every account log in (no AllowGroups)"
+    expected = policy.get("compliance_ssh_allow_groups")
+    if expected:
+        assert groups == sorted(expected), f"AllowGroups is {groups}, policy says {sorted(expected)}"
+
+
+@pytest.mark.control("LPSE-21.1-SSH-04")
+def test_ssh_modern_algorithms(host, evidence):
+    cfg = sshd(host)
+    weak = []
+    for key, markers in (("ciphers", facts.WEAK_CIPHERS), ("macs", facts.WEAK_MACS), ("kexalgorithms", facts.WEAK_KEX)):
+        offered = cfg.get(key, [""])[0]
+        evidence.add(f"{key}: {offered}")
+        weak += facts.weak_algorithms(offered, markers)
+    assert not weak, f"sshd offers weak algorithms: {', '.join(weak)}"
+
+
+def _sysctls(host, wanted: dict[str, str], evidence) -> list[str]:
+    paths = " ".join("/proc/sys/" + k.replace(".", "/") for k in wanted)
+    values = host.check_output(f"cat {paths}").split("\n")
+    wrong = []
+    for (key, want), got in zip(wanted.items(), values, strict=True):
+        got = " ".join(got.split())
+        evidence.add(f"{key} = {got}" + ("" if got == want else f" (want {want})"))
+        if got != want:
+            wrong.append(f"{key}={got}")
+    return wrong
+
+
+@pytest.mark.control("LPSE-21.1-NET-01")
+def test_network_sysctls(host, evidence):
+    wrong = _sysctls(host, NETWORK, evidence)
+    assert not wrong, "network parameters not hardened: " + ", ".join(wrong)
+
+
+@pytest.mark.control("LPSE-21.1-KERN-01")
+def test_kernel_sysctls(host, evidence):
+    wrong = _sysctls(host, KERNEL, evidence)
+    recorded = host.file("/var/lib/lpse/hardening-sysctl-readonly.json")
+    if wrong and recorded.exists:
+        read_only = json.loads(recorded.content_string).get("read_only", [])
+        evidence.add(f"the hardening role found read-only here: {', '.join(read_only) or 'none'}")
+    assert not wrong, "kernel parameters not hardened: " + ", ".join(wrong)

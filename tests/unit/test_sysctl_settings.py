@@ -1,0 +1,98 @@
+"""library/sysctl_settings.py and module_utils/lpse_sysctl.py against a fake /proc/sys."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import stat
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+# Compatibility shim: the module imports ansible.module_utils.lpse_sysctl, which Ansible provides
+# from module_utils/ at run time; for unit tests register our file under that name.
+sys.path.insert(0, str(ROOT / "module_utils"))
+import lpse_sysctl
+
+sys.modules["ansible.module_utils.lpse_sysctl"] = lpse_sysctl
+
+
+def load_module():
+    spec = importlib.util.spec_from_file_location("sysctl_settings", ROOT / "library/sysctl_settings.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture
+def proc(tmp_path):
+    root = tmp_path / "proc_sys"
+    for key, value in {
+        "net.ipv4.tcp_syncookies": "0",
+        "net.ipv4.conf.all.rp_filter": "1",
+        "kernel.kptr_restrict": "0",
+    }.items():
+        path = Path(lpse_sysctl.key_path(key, str(root)))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(value + "\n")
+    # kernel.* is read-only, as in a lab host.
+    ro = Path(lpse_sysctl.key_path("kernel.kptr_restrict", str(root)))
+    ro.chmod(stat.S_IRUSR)
+    return root
+
+
+def test_plan_states(proc):
+    steps = lpse_sysctl.plan(
+        {"net.ipv4.tcp_syncookies": 1, "net.ipv4.conf.all.rp_filter": "1", "net.nope": 1}, str(proc)
+    )
+    assert [s for _c, _w, s in steps.values()] == ["ok", "change", "missing"]
+
+
+def test_render_is_sorted_and_normalised():
+    text = lpse_sysctl.render({"b.x": "1  2", "a.y": 0}, "line one\nline two")
+    assert text == "# line one\n# line two\na.y = 0\nb.x = 1 2\n"
+
+
+def test_write_reports_read_only(tmp_path, monkeypatch):
+    def refuse(*_a, **_k):
+        raise OSError(30, "Read-only file system")
+
+    monkeypatch.setattr("builtins.open", refuse)
+    assert lpse_sysctl.write("kernel.kptr_restrict", 2, str(tmp_path)) is False
+
+
+class FakeModule:
+    def __init__(self, params, check_mode=False, diff=False):
+        self.params = {"file": None, "header": "managed", "apply": True, **params}
+        self.check_mode = check_mode
+        self._diff = diff
+
+    def fail_json(self, **kwargs):
+        raise RuntimeError(json.dumps(kwargs))
+
+
+@pytest.mark.parametrize("check_mode", [False, True])
+def test_run_applies_persists_and_is_idempotent(proc, tmp_path, check_mode):
+    mod = load_module()
+    conf = tmp_path / "60-lpse.conf"
+    params = {"settings": {"net.ipv4.tcp_syncookies": 1, "net.ipv4.conf.all.rp_filter": 1}, "file": str(conf)}
+    first = mod.run(FakeModule(params, check_mode=check_mode, diff=True), str(proc))
+    assert first["changed"] and first["file_changed"]
+    assert first["applied"] == {"net.ipv4.tcp_syncookies": {"before": "0", "after": "1"}}
+    assert "net.ipv4.tcp_syncookies = 1" in first["diff"]["after"]
+    live = lpse_sysctl.read("net.ipv4.tcp_syncookies", str(proc))
+    if check_mode:
+        assert live == "0" and not conf.exists()
+    else:
+        assert live == "1" and conf.read_text().startswith("# managed\n")
+        second = mod.run(FakeModule(params), str(proc))
+        assert not second["changed"]
+
+
+def test_run_fails_on_an_unknown_key(proc, tmp_path):
+    mod = load_module()
+    with pytest.raises(RuntimeError, match="unknown kernel parameter"):
+        mod.run(FakeModule({"settings": {"net.nope": 1}, "file": str(tmp_path / "x.conf")}), str(proc))
