@@ -119,3 +119,81 @@ WEAK_KEX = ("sha1",)
 
 def weak_algorithms(offered: str, markers: tuple[str, ...]) -> list[str]:
     return [a for a in offered.split(",") if a and any(m in a for m in markers)]
+
+
+def nft_objects(ruleset_json: str, kind: str) -> list[dict]:
+    """Objects of one kind (chain, rule, set, counter) from `nft -j list ruleset`."""
+    import json
+
+    data = json.loads(ruleset_json or '{"nftables": []}')
+    return [item[kind] for item in data.get("nftables", []) if kind in item]
+
+
+def _matches(rule: dict, protocol: str, field: str) -> list:
+    out = []
+    for expr in rule.get("expr", []):
+        m = expr.get("match")
+        if m and m.get("left", {}).get("payload", {}) == {"protocol": protocol, "field": field}:
+            out.append(m.get("right"))
+    return out
+
+
+def _accepts(rule: dict) -> bool:
+    return any("accept" in expr for expr in rule.get("expr", []))
+
+
+def set_elements(ruleset_json: str, family: str, table: str, name: str) -> list[str]:
+    for s in nft_objects(ruleset_json, "set"):
+        if (s.get("family"), s.get("table"), s.get("name")) == (family, table, name):
+            out = []
+            for e in s.get("elem", []):
+                if isinstance(e, dict) and "prefix" in e:
+                    out.append(f"{e['prefix']['addr']}/{e['prefix']['len']}")
+                else:
+                    out.append(str(e))
+            return out
+    return []
+
+
+def ssh_accept_sources(ruleset_json: str, hook: str = "input") -> list[list[str] | None]:
+    """For each rule accepting TCP port 22 in a chain of ``hook``: its source addresses, or None
+    when it accepts from anywhere. Sets (@name) are expanded."""
+    chains = {(c["family"], c["table"], c["name"]) for c in nft_objects(ruleset_json, "chain") if c.get("hook") == hook}
+    out: list[list[str] | None] = []
+    for rule in nft_objects(ruleset_json, "rule"):
+        key = (rule.get("family"), rule.get("table"), rule.get("chain"))
+        if key not in chains or not _accepts(rule):
+            continue
+        ports = _matches(rule, "tcp", "dport")
+        if not any(p == 22 or (isinstance(p, dict) and 22 in p.get("set", [])) for p in ports):
+            continue
+        sources = _matches(rule, "ip", "saddr")
+        if not sources:
+            out.append(None)
+            continue
+        addresses: list[str] = []
+        for src in sources:
+            if isinstance(src, str) and src.startswith("@"):
+                addresses += set_elements(ruleset_json, key[0], key[1], src[1:])
+            elif isinstance(src, dict) and "set" in src:
+                addresses += [
+                    f"{e['prefix']['addr']}/{e['prefix']['len']}" if isinstance(e, dict) else str(e) for e in src["set"]
+                ]
+            elif isinstance(src, dict) and "prefix" in src:
+                addresses.append(f"{src['prefix']['addr']}/{src['prefix']['len']}")
+            else:
+                addresses.append(str(src))
+        out.append(addresses)
+    return out
+
+
+def unconditional_accepts(ruleset_json: str, hook: str) -> int:
+    """Rules in a chain of ``hook`` that accept with no match at all (everything passes)."""
+    chains = {(c["family"], c["table"], c["name"]) for c in nft_objects(ruleset_json, "chain") if c.get("hook") == hook}
+    return sum(
+        1
+        for rule in nft_objects(ruleset_json, "rule")
+        if (rule.get("family"), rule.get("table"), rule.get("chain")) in chains
+        and _accepts(rule)
+        and not any("match" in e for e in rule.get("expr", []))
+    )

@@ -160,6 +160,27 @@ BREAKS = [
         REMEDIATE,
         "network parameters not hardened: net.ipv4.conf.all.accept_redirects=1",
     ),
+    (
+        "LPSE-21.1-FW-01",
+        "spse-app-01",
+        "nft flush ruleset",
+        REMEDIATE,
+        "no input chain: the firewall is off and every packet is accepted",
+    ),
+    (
+        "LPSE-21.1-FW-02",
+        "spse-db-01",
+        "nft insert rule inet lpse input tcp dport 22 accept",
+        REMEDIATE,
+        "SSH is accepted from any address",
+    ),
+    (
+        "LPSE-21.1-FW-03",
+        "edge-01",
+        "nft insert rule inet lpse forward accept",
+        REMEDIATE,
+        "a forward rule accepts everything",
+    ),
 ]
 
 
@@ -298,9 +319,9 @@ def test_full_run_writes_three_formats(provisioned, tmp_path):
     hosts = {"spse-app-01", "spse-db-01", "mgmt-01", "edge-01"}
     assert set(doc["run"]["hosts"]) == hosts
     assert doc["summary"]["score"] == 100.0, [r for r in doc["results"] if r["status"] != "pass"]
-    # Every control on every host it applies to: base (4) and SSH/kernel hardening (5) on servers +
-    # router, capacity (5) and network sysctls (1) on servers.
-    assert len(doc["results"]) == 9 * 4 + 6 * 3
+    # Every control on every host it applies to: base (4), SSH/kernel hardening (5) and firewall (3)
+    # on servers + router; capacity (5) and network sysctls (1) on servers.
+    assert len(doc["results"]) == 12 * 4 + 6 * 3
     assert doc["summary"]["counts"]["waived"] == 4  # LPSE-21.1-KERN-01: the lab's waiver
     junit = ET.parse(outcome.run_dir / "junit.xml").getroot()
     assert len(junit.findall(".//testcase")) == len(doc["results"])

@@ -53,7 +53,7 @@ def test_hosts_use_only_the_offline_mirror(lab):
 
 def test_outside_reaches_the_app_server_only_through_edge(lab):
     assert Path("/proc/sys/net/ipv4/ip_forward").read_text().strip() == "0", "the control node must not route"
-    trace = ssh(lab, "outside-01", "traceroute -n -q 1 -w 1 10.213.0.11").stdout
+    trace = ssh(lab, "outside-01", "traceroute -I -n -q 1 -w 1 10.213.0.11").stdout
     print(trace)
     hops = re.findall(r"^\s*(\d+)\s+(\S+)", trace, re.M)
     assert hops == [("1", "198.51.100.254"), ("2", "10.213.0.11")]

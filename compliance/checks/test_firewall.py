@@ -1,0 +1,64 @@
+"""Checks of host firewalls (catalogue: compliance/catalogue/firewall.yml)."""
+
+import ipaddress
+
+import pytest
+
+from lpse.comply import facts
+
+
+def ruleset(host) -> str:
+    cmd = host.run("nft -j list ruleset")
+    assert cmd.rc == 0, f"nft cannot list the ruleset: {cmd.stderr.strip()[:200]}"
+    return cmd.stdout
+
+
+def _base_chains(rs: str, hook: str) -> list[dict]:
+    return [c for c in facts.nft_objects(rs, "chain") if c.get("hook") == hook]
+
+
+@pytest.mark.control("LPSE-21.1-FW-01")
+def test_input_default_deny(host, evidence):
+    rs = ruleset(host)
+    chains = _base_chains(rs, "input")
+    evidence.add(
+        "input chains: "
+        + (", ".join(f"{c['family']} {c['table']} {c['name']} policy {c.get('policy')}" for c in chains) or "none")
+    )
+    assert chains, "no input chain: the firewall is off and every packet is accepted"
+    assert any(c.get("policy") == "drop" for c in chains), "no input chain drops by default"
+    assert facts.unconditional_accepts(rs, "input") == 0, "an input rule accepts everything"
+    counters = {c["name"]: c.get("packets", 0) for c in facts.nft_objects(rs, "counter")}
+    evidence.add(f"drop counters: {counters}")
+    assert "dropped_input" in counters, "dropped packets are not counted (no dropped_input counter)"
+
+
+@pytest.mark.control("LPSE-21.1-FW-02")
+def test_ssh_sources_restricted(host, policy, evidence):
+    rs = ruleset(host)
+    allowed = [ipaddress.ip_network(n) for n in policy.get("compliance_firewall_ssh_sources", [])]
+    rules = facts.ssh_accept_sources(rs)
+    evidence.add(f"SSH accept rules: {rules or 'none'}; policy: {[str(n) for n in allowed] or '(not set)'}")
+    assert _base_chains(rs, "input"), "no input chain: SSH is open to every address"
+    assert None not in rules, "SSH is accepted from any address"
+    if allowed:
+        outside = [
+            a
+            for addrs in rules
+            for a in addrs
+            if not any(ipaddress.ip_network(a, strict=False).subnet_of(n) for n in allowed)
+        ]
+        assert not outside, f"SSH is accepted from {', '.join(outside)}, outside the admin/LKPP networks"
+
+
+@pytest.mark.control("LPSE-21.1-FW-03")
+def test_forward_default_deny(host, evidence):
+    rs = ruleset(host)
+    chains = _base_chains(rs, "forward")
+    forwarding = host.file("/proc/sys/net/ipv4/ip_forward").content_string.strip()
+    evidence.add(
+        f"ip_forward={forwarding}; forward chains: "
+        + (", ".join(f"{c['table']} {c['name']} policy {c.get('policy')}" for c in chains) or "none")
+    )
+    assert chains and any(c.get("policy") == "drop" for c in chains), "forwarded traffic is not denied by default"
+    assert facts.unconditional_accepts(rs, "forward") == 0, "a forward rule accepts everything"

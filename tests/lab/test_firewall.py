@@ -1,0 +1,91 @@
+"""Access through the firewalls, tested from the hosts themselves, and the safe apply.
+
+Listeners stand in for the services issue 4's later roles install (nginx, PostgreSQL): a port
+"answers" when a TCP connection to it succeeds.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from lpse.runner import run_playbook
+from tests.lab.conftest import ssh
+
+APP, DB = "10.213.0.11", "10.213.0.12"
+
+
+@pytest.fixture(scope="module")
+def firewalled(lab):
+    result = run_playbook("playbooks/site.yml", inventory=lab.inventory_path, quiet=True)
+    assert result.ok, result.hosts
+    for host, ports in {"spse-app-01": [80, 443, 8080], "spse-db-01": [5432]}.items():
+        for port in ports:
+            ssh(lab, host, f"systemd-run --unit=listen-{port} -p RuntimeMaxSec=300 nc -lk -p {port}")
+    time.sleep(0.5)
+    yield lab
+    for host, ports in {"spse-app-01": [80, 443, 8080], "spse-db-01": [5432]}.items():
+        for port in ports:
+            ssh(lab, host, f"systemctl stop listen-{port}", check=False)
+
+
+def answers(lab, source: str, address: str, port: int) -> bool:
+    return ssh(lab, source, f"nc -z -w 2 {address} {port}", check=False).returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("source", "address", "port", "expected"),
+    [
+        ("outside-01", APP, 443, True),
+        ("outside-01", APP, 80, True),
+        ("outside-01", APP, 8080, False),  # listening, but not offered to the internet
+        ("outside-01", APP, 22, False),
+        ("outside-01", DB, 5432, False),
+        ("lkpp-mon-01", APP, 22, True),  # Pasal 22 huruf f
+        ("lkpp-mon-01", DB, 22, False),
+        ("spse-app-01", DB, 5432, True),
+        ("mgmt-01", DB, 5432, False),
+        ("mgmt-01", DB, 22, True),  # the admin network
+    ],
+)
+def test_access(firewalled, source, address, port, expected):
+    assert answers(firewalled, source, address, port) is expected
+
+
+def test_drops_are_counted(firewalled):
+    lab = firewalled
+    before = int(ssh(lab, "spse-db-01", "nft list counter inet lpse dropped_input | awk '/packets/ {print $2}'").stdout)
+    answers(lab, "mgmt-01", DB, 5432)
+    after = int(ssh(lab, "spse-db-01", "nft list counter inet lpse dropped_input | awk '/packets/ {print $2}'").stdout)
+    assert after > before
+
+
+def test_a_ruleset_that_cuts_the_control_node_rolls_itself_back(firewalled):
+    lab = firewalled
+    cutting = {
+        "firewall_admin_sources": ["192.0.2.0/24"],
+        "firewall_confirm_timeout": 5,
+        "firewall_rollback_seconds": 15,
+    }
+    started = time.monotonic()
+    result = run_playbook(
+        "playbooks/site.yml",
+        inventory=lab.inventory_path,
+        limit="spse-db-01",
+        tags="firewall",
+        extravars=cutting,
+        quiet=True,
+    )
+    assert not result.ok, "Ansible should have lost access to spse-db-01"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if ssh(lab, "spse-db-01", "true", check=False, timeout=10).returncode == 0:
+            break
+        time.sleep(2)
+    else:
+        pytest.fail("spse-db-01 did not roll its firewall back within 60 s")
+    print(f"access back after {time.monotonic() - started:.0f} s")
+    assert "10.213.0.0/24" in ssh(lab, "spse-db-01", "nft list set inet lpse admin_v4").stdout
+    again = run_playbook("playbooks/site.yml", inventory=lab.inventory_path, limit="spse-db-01", quiet=True)
+    assert again.ok and again.total("changed") == 0
