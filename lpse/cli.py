@@ -69,7 +69,7 @@ def lab() -> None:
 def lab_up(topology: Path | None, fresh: bool) -> None:
     """Build and start the lab (idempotent; repairs stale or half-built members)."""
     the_lab = _lab(topology)
-    the_lab.up(progress=lambda m: console.print(f"[cyan]lab[/] {m}", highlight=False), fresh=fresh)
+    the_lab.up(progress=lambda m: console.print(m, highlight=False), fresh=fresh)
 
 
 @lab.command("down")
@@ -77,7 +77,7 @@ def lab_up(topology: Path | None, fresh: bool) -> None:
 @click.option("--purge", is_flag=True, help="Also wipe the hosts' disks, keys and generated secrets.")
 def lab_down(topology: Path | None, purge: bool) -> None:
     """Stop the lab: no namespace, link, cgroup or process is left."""
-    _lab(topology).down(progress=lambda m: console.print(f"[cyan]lab[/] {m}", highlight=False), purge=purge)
+    _lab(topology).down(progress=lambda m: console.print(m, highlight=False), purge=purge)
 
 
 @lab.command("status")
