@@ -37,3 +37,28 @@ def ssh(lab: Lab, host: str, command: str, check: bool = True, timeout: float = 
     if check and proc.returncode != 0:
         raise AssertionError(f"{host}: `{command}` exited {proc.returncode}: {proc.stderr.strip()}")
     return proc
+
+
+def apply_and_expect_rollback(lab, host: str, tags: str, extravars: dict, within: float = 60) -> float:
+    """Apply a change that cuts Ansible off ``host``; assert the run fails, the host restores its
+    previous configuration by itself within ``within`` seconds, and a normal run then changes
+    nothing. Returns the seconds until access came back."""
+    import time
+
+    from lpse.runner import run_playbook
+
+    started = time.monotonic()
+    result = run_playbook(
+        "playbooks/site.yml", inventory=lab.inventory_path, limit=host, tags=tags, extravars=extravars, quiet=True
+    )
+    assert not result.ok, f"Ansible should have lost access to {host}"
+    deadline = started + within
+    while ssh(lab, host, "true", check=False, timeout=10).returncode != 0:
+        if time.monotonic() > deadline:
+            pytest.fail(f"{host} did not roll its change back within {within:.0f} s")
+        time.sleep(2)
+    back = time.monotonic() - started
+    print(f"{host}: access back after {back:.0f} s")
+    again = run_playbook("playbooks/site.yml", inventory=lab.inventory_path, limit=host, quiet=True)
+    assert again.ok and again.total("changed") == 0, again.drift
+    return back
