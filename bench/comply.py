@@ -50,20 +50,18 @@ def topology(servers: int) -> str:
 def measure(servers: int, workdir: Path, worker_counts: list[int | None]) -> dict:
     inv_dir = workdir / f"n{servers}"
     shutil.copytree(ROOT / "inventory/lab/group_vars", inv_dir / "group_vars")
-    # This lab's time source is its own management server.
-    (inv_dir / "group_vars/all.yml").write_text(
-        (inv_dir / "group_vars/all.yml").read_text().replace("[mgmt-01]", "[bch-mgmt-01]")
-    )
-    (inv_dir / "group_vars/mgmt.yml").write_text(
-        (inv_dir / "group_vars/mgmt.yml").read_text().replace("10.213.0.0/24", "10.213.70.0/24")
-    )
+    shutil.copy(ROOT / "inventory/lab/waivers.yml", inv_dir / "waivers.yml")
+    # Re-address the lab's settings for this lab: its LAN (admin network, NTP, firewall sources)
+    # is 10.213.70.0/24 and its time source bch-mgmt-01; the app server is bch-app-01.
+    for path in (inv_dir / "group_vars").glob("*.yml"):
+        text = path.read_text().replace("10.213.0.11/32", "10.213.70.11/32").replace("10.213.0.", "10.213.70.")
+        path.write_text(text.replace("[mgmt-01]", "[bch-mgmt-01]"))
     (inv_dir / "topology.yml").write_text(topology(servers))
     lab = Lab(inv_dir / "topology.yml")
     quiet = lambda _m: None  # noqa: E731
     lab.up(quiet, fresh=True)
     try:
         site = run_playbook("playbooks/site.yml", inventory=lab.inventory_path, quiet=True)
-        (inv_dir / "waivers.yml").write_text("waivers: []\n")
         runs = {}
         for workers in worker_counts:
             started = time.monotonic()
