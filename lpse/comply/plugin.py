@@ -47,7 +47,6 @@ class _State:
         self.selected = {c.id for c in self.catalogue.select(ids, areas)}
         self.inventory, self.variables = connect.load_inventory(self.inventory_path)
         self.limit = config.getoption("lpse_limit")
-        self.results: list[dict[str, Any]] = []
         self._hostvars: dict[str, dict[str, Any]] = {}
 
     def hosts_for(self, control_id: str) -> list[str]:

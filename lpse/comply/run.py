@@ -202,8 +202,6 @@ def run(request: ComplyRequest, console: Console | None = None) -> ComplyOutcome
         from lpse.comply.html import render
 
         (run_dir / "report.html").write_text(render(doc), encoding="utf-8")
-    if "json" not in request.formats:
-        pass  # results.json is the store's own record and is always written
     threshold = cat.SEVERITIES.index(request.fail_on)
     failing = [
         r
