@@ -9,9 +9,11 @@ export DEBIAN_FRONTEND := noninteractive
 # Debian packages the control node needs: the lab's parts and the tools tests drive.
 APT_PACKAGES := debootstrap dpkg-dev apt-utils iproute2 util-linux iputils-ping traceroute \
 	openssh-client e2fsprogs nftables iperf3 snmp nut-server nut-client nut-snmp python3-venv git make \
-	chromium poppler-utils fonts-dejavu-core
+	chromium poppler-utils fonts-dejavu-core openjdk-17-jdk-headless
 
-.PHONY: help deps apt venv demo test lint unit lab-test molecule bench lab-up lab-down clean
+STANDIN := build/spse-standin.jar
+
+.PHONY: help deps apt venv standin demo test lint unit lab-test molecule bench lab-up lab-down clean
 
 help:
 	@echo "make demo      build the lab, provision it, audit it (lpse comply), write this month's report"
@@ -19,7 +21,7 @@ help:
 	@echo "make bench     benchmarks -> bench/results/*.json"
 	@echo "make lab-down  stop the lab (lpse lab down)"
 
-deps: apt venv
+deps: apt venv standin
 
 apt:
 	@dpkg -s $(APT_PACKAGES) >/dev/null 2>&1 || { apt-get update -q && apt-get install -y -q $(APT_PACKAGES); }
@@ -32,6 +34,16 @@ $(VENV)/.installed: requirements.txt requirements-nodeps.txt pyproject.toml
 	$(PY) -m pip install -q --disable-pip-version-check --no-deps -r requirements-nodeps.txt
 	$(PY) -m pip install -q --disable-pip-version-check --no-deps -e .
 	touch $@
+
+# The SPSE stand-in application the lab deploys (the real SPSE comes from LKPP); the checksum
+# file plays the part of the checksum LKPP publishes with a release.
+standin: $(STANDIN)
+
+$(STANDIN): $(shell find standin/src -name '*.java')
+	rm -rf build/standin && mkdir -p build/standin
+	javac --release 17 -d build/standin $^
+	jar --create --date=2026-01-01T00:00:00Z --file $@ --main-class id.lpse.standin.SpseStandin -C build/standin .
+	cd build && sha256sum spse-standin.jar > spse-standin.jar.sha256
 
 demo: deps
 	lpse lab up

@@ -63,6 +63,20 @@ class RunResult:
         return sum(h.get(key, 0) for h in self.hosts.values())
 
 
+def vault_password_file(inventory: Path | None) -> Path | None:
+    """``$ANSIBLE_VAULT_PASSWORD_FILE``, else ``vault-password`` beside the inventory (a lab's)."""
+    if os.environ.get("ANSIBLE_VAULT_PASSWORD_FILE"):
+        return Path(os.environ["ANSIBLE_VAULT_PASSWORD_FILE"])
+    # No inventory given: ansible.cfg's default, the lab's.
+    inventory = inventory if inventory is not None else project_root() / "inventory" / "lab" / "hosts.yml"
+    if inventory.exists():
+        candidate = Path(inventory).resolve()
+        candidate = (candidate if candidate.is_dir() else candidate.parent) / "vault-password"
+        if candidate.exists():
+            return candidate
+    return None
+
+
 def run_playbook(
     playbook: str,
     *,
@@ -110,6 +124,9 @@ def run_playbook(
 
     started = time.monotonic()
     env = {"ANSIBLE_CONFIG": str(root / "ansible.cfg"), "ANSIBLE_FORCE_COLOR": "0"}
+    vault_file = vault_password_file(Path(inventory) if inventory else None)
+    if vault_file:
+        env["ANSIBLE_VAULT_PASSWORD_FILE"] = str(vault_file)
     runner = ansible_runner.run(
         private_data_dir=str(data_dir),
         project_dir=str(root),

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from lpse.lab.tls import site_name
 from lpse.lab.topology import EXTERNAL_GROUPS, KNOWN_GROUPS, LPSE_SERVER_GROUPS
 
 if TYPE_CHECKING:
@@ -22,6 +23,28 @@ HEADER = """\
 """
 
 
+class Vaulted(str):
+    """A value written to the inventory encrypted with the lab's vault password (``!vault``)."""
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+def _represent_vaulted(dumper: yaml.SafeDumper, value: Vaulted) -> yaml.Node:
+    return dumper.represent_scalar("!vault", str(value), style="|")
+
+
+_Dumper.add_representer(Vaulted, _represent_vaulted)
+
+
+def vault_encrypt(plaintext: str, password: str) -> Vaulted:
+    from ansible.parsing.vault import VaultLib, VaultSecret
+
+    vault = VaultLib([("default", VaultSecret(password.encode()))])
+    return Vaulted(vault.encrypt(plaintext).decode())
+
+
 def build(lab: Lab, sec: dict[str, str]) -> dict[str, Any]:
     topo = lab.topo
     groups: dict[str, dict[str, Any]] = {g: {"hosts": {}} for g in KNOWN_GROUPS}
@@ -30,6 +53,13 @@ def build(lab: Lab, sec: dict[str, str]) -> dict[str, Any]:
             "ansible_host": str(host.address),
             "lab_addresses": {i.network: str(i.address) for i in host.interfaces},
         }
+        if "spse_app" in host.groups:
+            tls_dir = lab.state / "tls"
+            hostvars.update(
+                reverse_proxy_server_name=site_name(topo),
+                reverse_proxy_tls_cert_file=str(tls_dir / f"{host.name}.pem"),
+                reverse_proxy_tls_key_file=str(tls_dir / f"{host.name}.key"),
+            )
         for g in host.groups:
             groups[g]["hosts"][host.name] = hostvars
     for dev in topo.devices.values():
@@ -60,12 +90,22 @@ def build(lab: Lab, sec: dict[str, str]) -> dict[str, Any]:
         "children": {g: {} for g in ("switches", "ups", "env_sensors") if g in children},
         "vars": {"ansible_connection": "local", "ansible_python_interpreter": "{{ ansible_playbook_python }}"},
     }
-    return {"all": {"vars": {"lpse_lab_name": topo.name}, "children": children}}
+    lkpp_pub = lab.lkpp_key.with_suffix(".pub")
+    lab_vars: dict[str, Any] = {
+        "lpse_lab_name": topo.name,
+        "lab_ca_file": str(lab.state / "tls" / "ca.pem"),
+        "lab_site_name": site_name(topo),
+        # Secrets generated for this lab, encrypted with its vault password (vault-password).
+        "vault_spse_db_password": vault_encrypt(sec["spse_db_password"], sec["vault_password"]),
+    }
+    if lkpp_pub.exists():
+        lab_vars["accounts_lkpp_ssh_keys"] = [lkpp_pub.read_text().strip()]
+    return {"all": {"vars": lab_vars, "children": children}}
 
 
 def write(lab: Lab, sec: dict[str, str]) -> None:
-    text = HEADER.format(topology=lab.topology_path.name) + yaml.safe_dump(
-        build(lab, sec), sort_keys=False, default_flow_style=False
+    text = HEADER.format(topology=lab.topology_path.name) + yaml.dump(
+        build(lab, sec), Dumper=_Dumper, sort_keys=False, default_flow_style=False
     )
     path = lab.inventory_path
     tmp = path.with_name(f".{path.name}.tmp")

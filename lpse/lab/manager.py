@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lpse.errors import InputError, LpseError
-from lpse.lab import cgroup, devices, inventory, mirror, network, probe, rootfs, sh
+from lpse.lab import cgroup, devices, inventory, mirror, network, probe, rootfs, sh, tls
 from lpse.lab.topology import Device, Host, Topology, load_topology
 
 STATE_ROOT = Path(os.environ.get("LPSE_LAB_STATE", "/var/lib/lpse-lab"))
@@ -75,8 +75,17 @@ class Lab:
         return self.state / "ssh" / "known_hosts"
 
     @property
+    def lkpp_key(self) -> Path:
+        """The key LKPP's monitoring host logs in with (its public half goes to the inventory)."""
+        return self.state / "ssh" / "lkpp_ed25519"
+
+    @property
     def inventory_path(self) -> Path:
         return self.topology_path.with_name("hosts.yml")
+
+    @property
+    def vault_password_link(self) -> Path:
+        return self.topology_path.with_name("vault-password")
 
     def host_dir(self, name: str) -> Path:
         return self.state / "hosts" / name
@@ -93,13 +102,18 @@ class Lab:
     # --- secrets generated at lab time (never in the repo) -------------------------------
     def secrets(self) -> dict[str, str]:
         path = self.state / "secrets.json"
-        if path.exists():
-            return json.loads(path.read_text())
-        values = {
-            "snmp_community": "lab" + secrets.token_hex(6),
-            "switch_username": "lpseadmin",
-            "switch_password": secrets.token_urlsafe(12),
+        values = json.loads(path.read_text()) if path.exists() else {}
+        wanted = {
+            "snmp_community": lambda: "lab" + secrets.token_hex(6),
+            "switch_username": lambda: "lpseadmin",
+            "switch_password": lambda: secrets.token_urlsafe(12),
+            "vault_password": lambda: secrets.token_urlsafe(24),
+            "spse_db_password": lambda: secrets.token_urlsafe(18),
         }
+        missing = [k for k in wanted if k not in values]
+        if not missing:
+            return values
+        values.update({k: wanted[k]() for k in missing})
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as fh:
@@ -140,6 +154,9 @@ class Lab:
                 self._start_host(host, root)
                 started.append(host.name)
         self._write_known_hosts()
+        self._ensure_key(self.lkpp_key, "lkpp-monitor")
+        tls.ensure(self.state / "tls", self.topo)
+        self._write_vault_password(sec)
         inventory.write(self, sec)
         if started:
             progress(f"starting {len(started)} member(s): {', '.join(started)}")
@@ -152,12 +169,24 @@ class Lab:
         )
         return timings
 
-    def _ensure_key(self) -> None:
-        if not self.key.exists():
-            self.key.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    def _ensure_key(self, key: Path | None = None, comment: str = "") -> None:
+        key = key or self.key
+        if not key.exists():
+            key.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             sh.run(
-                ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", f"lpse-lab-{self.topo.name}", "-f", str(self.key)]
+                ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", comment or f"lpse-lab-{self.topo.name}", "-f", str(key)]
             )
+
+    def _write_vault_password(self, sec: dict[str, str]) -> None:
+        """The lab's vault password, and a link to it beside the inventory (git-ignored)."""
+        path = self.state / "vault-password"
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(sec["vault_password"] + "\n")
+        link = self.vault_password_link
+        if link.is_symlink() or link.exists():
+            link.unlink()
+        link.symlink_to(path)
 
     def _spawn(self, cg: Path, argv: list[str], log: Path, env: dict[str, str] | None = None) -> None:
         """Start a detached process inside cgroup ``cg`` (it moves itself there before exec)."""
@@ -175,9 +204,12 @@ class Lab:
 
     def _ensure_mirror_server(self, repo: Path) -> None:
         cg = self.cg("mirror")
-        if cgroup.procs(cg):
+        served = self.run_dir / "mirror.repo"
+        # Keep a running server only if it serves this repository (the package list can change).
+        if cgroup.procs(cg) and served.exists() and served.read_text() == str(repo):
             return
         cgroup.kill(cg)
+        served.write_text(str(repo))
         binds = [f"{n.control_address}:{self.topo.mirror_port}" for n in self.topo.networks.values()]
         argv = [sys.executable, "-m", "lpse.lab.mirror", str(repo)]
         for b in binds:
@@ -390,6 +422,7 @@ class Lab:
         if purge:
             shutil.rmtree(self.state, ignore_errors=True)
             self.inventory_path.unlink(missing_ok=True)
+            self.vault_password_link.unlink(missing_ok=True)
         progress(f"lab {self.topo.name!r} is down" + (" and its disks are wiped" if purge else ""))
 
     def leftovers(self) -> list[str]:
