@@ -150,12 +150,29 @@ def lab_instances(topology: Path | None) -> None:
 @click.option("--limit", "-l", default=None, help="Only these hosts/groups (Ansible pattern).")
 @click.option("--check", is_flag=True, help="Check mode with diff: report drift, change nothing.")
 @click.option("--tags", default=None, help="Only tasks with these tags.")
+@click.option("--extra-vars", "-e", "extra", multiple=True, help="KEY=VALUE passed to the playbook (repeatable).")
 @click.argument("playbook", default="playbooks/site.yml")
-def provision(inventory: Path | None, limit: str | None, check: bool, tags: str | None, playbook: str) -> None:
+def provision(
+    inventory: Path | None, limit: str | None, check: bool, tags: str | None, extra: tuple[str, ...], playbook: str
+) -> None:
     """Run a playbook (default playbooks/site.yml) through ansible-runner and summarise per host."""
+    _run_and_report(playbook, inventory=inventory, limit=limit, check=check, tags=tags, extravars=_pairs(extra))
+
+
+def _pairs(items: tuple[str, ...]) -> dict[str, str]:
+    out = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.isidentifier():
+            raise click.BadParameter(t("bad_pair", item=item), param_hint="-e/--extra-vars")
+        out[key] = value
+    return out
+
+
+def _run_and_report(playbook: str, *, check: bool = False, **kwargs) -> None:
     from lpse.runner import run_playbook, summary_table
 
-    result = run_playbook(playbook, inventory=inventory, limit=limit, check=check, tags=tags)
+    result = run_playbook(playbook, check=check, **kwargs)
     console.print(summary_table(result))
     if check:
         drift = result.drift
@@ -167,6 +184,25 @@ def provision(inventory: Path | None, limit: str | None, check: bool, tags: str 
                 console.print(f"  • {task}", highlight=False)
     console.print(t("artifacts", path=result.artifacts), highlight=False)
     sys.exit(0 if result.ok else 1)
+
+
+@main.command("maintenance")
+@click.argument("action", type=click.Choice(["announce", "start", "end"]))
+@click.option("--until", "until", default=None, help="Planned end, e.g. 2026-12-01T06:00+07:00 (announce, start).")
+@click.option("--reason", default=None, help="Why (shown to users; announce, start).")
+@click.option(
+    "--inventory", "-i", type=click.Path(path_type=Path), default=None, help="Inventory (default: the lab's)."
+)
+def maintenance(action: str, until: str | None, reason: str | None, inventory: Path | None) -> None:
+    """Announce, start or end a maintenance window (Pasal 22 huruf d): playbooks/maintenance.yml."""
+    import getpass
+
+    extra = {"maintenance_action": action, "maintenance_by": os.environ.get("SUDO_USER") or getpass.getuser()}
+    if action != "end":
+        if not until or not reason:
+            raise click.UsageError(t("maintenance_needs"))
+        extra.update(maintenance_until=until, maintenance_reason=reason)
+    _run_and_report("playbooks/maintenance.yml", inventory=inventory, extravars=extra)
 
 
 @main.command("comply")

@@ -47,6 +47,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Compliance: score {score}% (run {run}, {secs} s)",
     },
     "comply_written": {"id": "Hasil (JSON, JUnit, HTML): {path}", "en": "Results (JSON, JUnit, HTML): {path}"},
+    "bad_pair": {"id": "{item!r} bukan KUNCI=NILAI", "en": "{item!r} is not KEY=VALUE"},
+    "maintenance_needs": {
+        "id": "announce dan start memerlukan --until (mis. 2026-12-01T06:00+07:00) dan --reason",
+        "en": "announce and start need --until (e.g. 2026-12-01T06:00+07:00) and --reason",
+    },
     "no_drift": {
         "id": "Tidak ada penyimpangan: setiap host sesuai konfigurasi.",
         "en": "No drift: every host matches its configuration.",

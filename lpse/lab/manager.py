@@ -174,7 +174,18 @@ class Lab:
         if not key.exists():
             key.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             sh.run(
-                ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", comment or f"lpse-lab-{self.topo.name}", "-f", str(key)]
+                [
+                    "ssh-keygen",
+                    "-q",
+                    "-t",
+                    "ed25519",
+                    "-N",
+                    "",
+                    "-C",
+                    comment or f"lpse-lab-{self.topo.name}",
+                    "-f",
+                    str(key),
+                ]
             )
 
     def _write_vault_password(self, sec: dict[str, str]) -> None:

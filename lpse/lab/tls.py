@@ -59,9 +59,7 @@ def ensure(directory: Path, topo: Topology) -> dict[str, Path]:
             .not_valid_before(now)
             .not_valid_after(now + dt.timedelta(days=CA_DAYS))
             .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-            .add_extension(
-                x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True
-            )
+            .add_extension(x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True)
             .sign(ca_key, hashes.SHA256())
         )
         _write_private(ca_key_path, _key_pem(ca_key))

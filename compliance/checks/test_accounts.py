@@ -1,0 +1,137 @@
+"""Checks of staff and LKPP accounts (catalogue: compliance/catalogue/accounts.yml)."""
+
+import re
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROLE_DEFAULTS = Path(__file__).resolve().parents[2] / "roles" / "accounts" / "defaults" / "main.yml"
+SUDO_GROUPS = ("sudo", "lpse-admin", "admin", "wheel")
+
+
+def _defaults() -> dict:
+    return yaml.safe_load(ROLE_DEFAULTS.read_text()) or {}
+
+
+def sudo_rights(host) -> dict[str, list[str]]:
+    """Every non-system user and every member of a sudo group -> the sudo rules sudo lists for them."""
+    script = (
+        "{ getent passwd | awk -F: '$3>=1000 && $3<65534 {print $1}'; "
+        f"for g in {' '.join(SUDO_GROUPS)}; do getent group $g | cut -d: -f4 | tr , '\\n'; done; }} "
+        '| sort -u | grep -v \'^$\' | while read u; do echo "== $u"; sudo -n -l -U "$u" 2>&1; done'
+    )
+    out = host.check_output(script)
+    rights: dict[str, list[str]] = {}
+    user = None
+    for line in out.splitlines():
+        if line.startswith("== "):
+            user = line[3:].strip()
+            rights[user] = []
+        elif user and line.startswith("    ") and line.strip().startswith("("):
+            rights[user].append(line.strip())
+    return rights
+
+
+def full_sudo(rules: list[str]) -> bool:
+    return any(re.search(r"(^|[\s:])ALL$", r.split(")", 1)[-1].strip()) for r in rules)
+
+
+@pytest.mark.control("LPSE-21.1-ACC-01")
+def test_only_admin_sistem_sudo(host, policy, evidence):
+    staff = policy.get("accounts_staff") or []
+    admins = {s["name"] for s in staff if s.get("role") == "admin_sistem" and s.get("state", "active") == "active"}
+    rights = sudo_rights(host)
+    holders = sorted(u for u, rules in rights.items() if rules and u != "root")
+    evidence.add(f"active admin_sistem staff in the inventory: {', '.join(sorted(admins)) or 'none'}")
+    for u in holders:
+        evidence.add(f"{u}: {'; '.join(rights[u])}")
+    lkpp = policy.get("accounts_lkpp_user", "lkpp-monitor")
+    unexpected = [u for u in holders if u not in admins and (u != lkpp or full_sudo(rights[u]))]
+    assert not unexpected, f"sudo is open to {', '.join(unexpected)}, who are not active admin_sistem staff"
+
+
+@pytest.mark.control("LPSE-21.1-ACC-02")
+def test_inactive_staff_locked(host, policy, evidence):
+    inactive = [s["name"] for s in policy.get("accounts_staff") or [] if s.get("state") == "inactive"]
+    if not inactive:
+        evidence.add("no deactivated staff in the inventory")
+    today = int(time.time() // 86400)
+    problems = []
+    for name in inactive:
+        shadow = host.run("getent shadow %s", name).stdout.strip().split(":")
+        if len(shadow) < 8:
+            evidence.add(f"{name}: no account")
+            continue
+        password, expire = shadow[1], shadow[7]
+        groups = host.run("id -nG %s", name).stdout.split()
+        keys = host.run("grep -cvE '^(#|$)' /home/%s/.ssh/authorized_keys", name).stdout.strip() or "0"
+        shell = host.run("getent passwd %s", name).stdout.strip().split(":")[-1]
+        evidence.add(
+            f"{name}: password {'locked' if password[:1] in '!*' else 'usable'}, expires "
+            f"{'day ' + expire if expire else 'never'}, shell {shell}, groups {' '.join(groups)}, {keys} key(s)"
+        )
+        if password[:1] not in "!*":
+            problems.append(f"{name}'s password is not locked")
+        if not expire or int(expire) > today:
+            problems.append(f"{name}'s account has not expired")
+        if int(keys) > 0:
+            problems.append(f"{name} still has {keys} SSH key(s)")
+        bad_groups = set(groups) & {"lpse-ssh", *SUDO_GROUPS}
+        if bad_groups:
+            problems.append(f"{name} is still in {', '.join(sorted(bad_groups))}")
+    assert not problems, "; ".join(problems)
+
+
+@pytest.mark.control("LPSE-22f-LKPP-01")
+def test_lkpp_account_restricted(host, policy, evidence):
+    defaults = _defaults()
+    user = policy.get("accounts_lkpp_user", defaults["accounts_lkpp_user"])
+    allowed_cmds = set(policy.get("accounts_lkpp_commands", defaults["accounts_lkpp_commands"]))
+    sources = set(policy.get("accounts_lkpp_sources") or [])
+    passwd = host.run("getent passwd %s", user)
+    assert passwd.rc == 0, f"there is no LKPP monitoring account {user} (Pasal 22 huruf f asks for LKPP access)"
+    groups = host.run("id -nG %s", user).stdout.split()
+    rules = sudo_rights(host).get(user) or [
+        r.strip() for r in host.run("sudo -n -l -U %s", user).stdout.splitlines() if r.strip().startswith("(")
+    ]
+    commands = [c.strip() for r in rules for c in r.split(")", 1)[-1].replace("NOPASSWD:", "").split(",")]
+    evidence.add(f"{user}: groups {' '.join(groups)}; sudo: {'; '.join(rules) or 'none'}")
+    keys = host.run("grep -vE '^(#|$)' /home/%s/.ssh/authorized_keys", user).stdout.splitlines()
+    froms = [re.search(r'(?:^|,)from="([^"]*)"', k.split(" ssh-")[0]) for k in keys]
+    evidence.add(
+        f"{len(keys)} key(s); allowed from: {[m.group(1) if m else 'anywhere' for m in froms]}; "
+        f"LKPP addresses: {sorted(sources) or '(not set)'}"
+    )
+    assert not set(groups) & set(SUDO_GROUPS), f"{user} is in an administrator group"
+    extra = [c for c in commands if c not in allowed_cmds]
+    assert not extra, f"{user} may run through sudo more than the monitoring list: {', '.join(extra)}"
+    anywhere = [i + 1 for i, m in enumerate(froms) if not m]
+    assert not anywhere, f"key(s) {anywhere} of {user} work from any address (no from= restriction)"
+    outside = sorted({a for m in froms if m for a in m.group(1).split(",")} - sources) if sources else []
+    assert not outside, f"{user}'s keys are accepted from {', '.join(outside)}, not LKPP's addresses"
+
+
+@pytest.mark.control("LPSE-22f-LKPP-02")
+def test_lkpp_cannot_read_spse_data(host, policy, evidence):
+    user = policy.get("accounts_lkpp_user", _defaults()["accounts_lkpp_user"])
+    paths = policy.get(
+        "compliance_lkpp_denied_paths",
+        ["/home/file/file_prod", "/home/appserv/spse/conf", "/var/lib/postgresql/15/main"],
+    )
+    if host.run("getent passwd %s", user).rc != 0:
+        evidence.add(f"no account {user}: it reads nothing")
+        return
+    readable, checked = [], []
+    for path in paths:
+        if not host.file(path).exists:
+            continue
+        checked.append(path)
+        probe = host.run(
+            'runuser -u %s -- sh -c \'ls -A "$1" >/dev/null 2>&1 || cat "$1" >/dev/null 2>&1\' _ %s', user, path
+        )
+        if probe.rc == 0:
+            readable.append(path)
+    evidence.add(f"checked as {user}: {', '.join(checked) or 'none of ' + ', '.join(paths) + ' exists here'}")
+    assert not readable, f"{user} can read {', '.join(readable)}"
