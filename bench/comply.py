@@ -1,7 +1,8 @@
 """Compliance benchmark (`make bench`): `lpse comply`, all controls, on 3 and 10 server hosts.
 
 Each size is a lab of its own (name `bch`, subnet 10.213.70.0/24, beside the main lab): one
-management server (the time source) and N-1 SPSE application servers, provisioned with site.yml,
+management server (the time source), a database server and N-1 SPSE application servers (the
+stand-in application, nginx), provisioned with site.yml,
 then audited. Written to bench/results/comply.json. Target (issue 3): all controls on 10 servers
 in under 20 s.
 """
@@ -36,6 +37,10 @@ def topology(servers: int) -> str:
         "  bch-mgmt-01:",
         "    groups: [mgmt]",
         "    interfaces: [{network: lan, address: 10.213.70.10}]",
+        "  bch-db-01:",
+        "    groups: [spse_db]",
+        "    interfaces: [{network: lan, address: 10.213.70.9}]",
+        "    disks: [{mount: /var/lib/postgresql, size: 256M}]",
     ]
     for i in range(1, servers):
         lines += [
@@ -54,7 +59,13 @@ def measure(servers: int, workdir: Path, worker_counts: list[int | None]) -> dic
     # Re-address the lab's settings for this lab: its LAN (admin network, NTP, firewall sources)
     # is 10.213.70.0/24 and its time source bch-mgmt-01; the app server is bch-app-01.
     for path in (inv_dir / "group_vars").glob("*.yml"):
-        text = path.read_text().replace("10.213.0.11/32", "10.213.70.11/32").replace("10.213.0.", "10.213.70.")
+        # Every app server of this lab is a database client.
+        text = (
+            path.read_text()
+            if path.name != "spse_db.yml"
+            else path.read_text().replace("10.213.0.11/32", "10.213.0.0/24")
+        )
+        text = text.replace("10.213.0.11/32", "10.213.70.11/32").replace("10.213.0.", "10.213.70.")
         path.write_text(text.replace("[mgmt-01]", "[bch-mgmt-01]"))
     (inv_dir / "topology.yml").write_text(topology(servers))
     lab = Lab(inv_dir / "topology.yml")

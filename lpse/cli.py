@@ -298,6 +298,7 @@ def _report(
     from lpse.i18n import lang
     from lpse.report import build
     from lpse.report.collect import collect as collect_records
+    from lpse.report.collect import collect_maintenance
 
     # Validate the period before touching anything.
     build.parse_month(period) if kind == "monthly" else build.parse_year(period)
@@ -311,6 +312,8 @@ def _report(
         settings = hostvars(str(inventory), first.name) if first else {}
         if collect:
             for host, status in collect_records(inventory, results).items():
+                console.print(t("collected", host=host, status=status), highlight=False)
+            for host, status in collect_maintenance(inventory, results).items():
                 console.print(t("collected", host=host, status=status), highlight=False)
     elif collect:
         raise InputError(f"inventory not found: {inventory} (use --no-collect to report from the store only)")

@@ -118,7 +118,9 @@ def run_playbook(
         elif name == "playbook_on_task_start":
             console.print(f"  [dim]{data.get('task', '')}[/]", highlight=False)
         elif name in ("runner_on_failed", "runner_on_unreachable") and not data.get("ignore_errors"):
-            msg = (data.get("res") or {}).get("msg", "")
+            res = data.get("res") or {}
+            items = [r.get("msg", "") for r in res.get("results", []) if isinstance(r, dict) and r.get("failed")]
+            msg = "; ".join(str(m) for m in items) or res.get("msg", "")
             console.print(f"  [red]{name.split('_')[-1]}[/] {data.get('host')}: {str(msg)[:300]}", highlight=False)
         return True
 

@@ -91,6 +91,7 @@ def test_lkpp_account_restricted(host, policy, evidence):
     allowed_cmds = set(policy.get("accounts_lkpp_commands", defaults["accounts_lkpp_commands"]))
     sources = set(policy.get("accounts_lkpp_sources") or [])
     passwd = host.run("getent passwd %s", user)
+    evidence.add(f"account {user}: {passwd.stdout.strip() or 'absent'}")
     assert passwd.rc == 0, f"there is no LKPP monitoring account {user} (Pasal 22 huruf f asks for LKPP access)"
     groups = host.run("id -nG %s", user).stdout.split()
     rules = sudo_rights(host).get(user) or [

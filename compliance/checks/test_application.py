@@ -59,6 +59,7 @@ def test_service_unprivileged_and_healthy(host, policy, evidence):
 def test_artifact_matches_release(host, policy, evidence):
     base = policy.get("compliance_spse_dir", "/home/appserv/spse")
     record = host.file(f"{base}/release.json")
+    evidence.add(f"{base}/release.json {'present' if record.exists else 'absent'}")
     assert record.exists, f"no {base}/release.json: nothing was deployed by the spse_app role"
     release = json.loads(record.content_string)
     current = host.run("readlink -f %s/current.jar", base).stdout.strip()
@@ -74,6 +75,7 @@ def test_filestore_private(host, policy, evidence):
     path = policy.get("compliance_spse_filestore", "/home/file/file_prod")
     user = unit(host, policy).get("User") or "appserv"
     f = host.file(path)
+    evidence.add(f"{path}: {'a directory' if f.is_directory else 'missing'}")
     assert f.is_directory, f"the file store {path} does not exist"
     evidence.add(f"{path}: owner {f.user}:{f.group} mode {oct(f.mode)}; service user {user}")
     assert f.user == user, f"{path} belongs to {f.user}, not the service user {user}"
@@ -139,6 +141,7 @@ def test_login_rate_and_size_limited(host, policy, evidence):
 def test_logs_rotated(host, policy, evidence):
     keep = int(policy.get("compliance_log_retention_days", 90))
     conf = host.file("/etc/logrotate.d/nginx")
+    evidence.add(f"/etc/logrotate.d/nginx {'present' if conf.exists else 'absent'}")
     assert conf.exists, "no /etc/logrotate.d/nginx: the site's logs are never rotated"
     text = conf.content_string
     rotate = [int(n) for n in re.findall(r"^\s*rotate\s+(\d+)", text, re.M)]

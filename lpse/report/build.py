@@ -27,7 +27,7 @@ import jinja2
 from lpse.comply.results import Store
 from lpse.errors import EnvironmentProblem, InputError, LpseError
 from lpse.report import charts
-from lpse.report.collect import read_store
+from lpse.report.collect import read_maintenance, read_store
 
 WIB = ZoneInfo("Asia/Jakarta")
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -58,7 +58,6 @@ PENDING_SECTIONS = [
     ),
     ("visits", "Pasal 21 ayat (4)", {"id": "Kunjungan ruang server", "en": "Server-room visits"}),
     ("backups", "Pasal 23", {"id": "Cadangan data (backup)", "en": "Backups"}),
-    ("maintenance", "Pasal 22 huruf d", {"id": "Pemeliharaan dan pengumuman", "en": "Maintenance windows"}),
     (
         "network",
         "Pasal 22 huruf b, c",
@@ -187,6 +186,56 @@ def capacity_section(
     return hosts
 
 
+def maintenance_section(steps_by_host: dict[str, list[dict[str, Any]]], start: dt.datetime, end: dt.datetime) -> list:
+    """Maintenance windows that started (or were announced) in the period, one row per window."""
+    windows: dict[tuple[str, str], dict[str, Any]] = {}
+    for host, steps in steps_by_host.items():
+        for step in steps:
+            if step.get("id") in (None, "no-window"):
+                continue
+            w = windows.setdefault((host, step["id"]), {"host": host, "id": step["id"], "reason": "", "by": ""})
+            w[step["action"]] = step["at"]
+            w["reason"] = step.get("reason") or w["reason"]
+            w["planned_end"] = step.get("planned_end") or w.get("planned_end", "")
+            if step["action"] == "start":
+                w["by"] = step.get("by", "")
+    rows = []
+    for w in windows.values():
+        first = w.get("start") or w.get("announce")
+        when = _parse_time(first)
+        if when is None or not (start <= when < end):
+            continue
+        began, finished, planned = (
+            _parse_time(w.get("start")),
+            _parse_time(w.get("end")),
+            _parse_time(w.get("planned_end")),
+        )
+        rows.append(
+            {
+                **w,
+                "announced": bool(w.get("announce")),
+                "start_local": began.astimezone(WIB).strftime("%d-%m-%Y %H:%M") if began else "—",
+                "end_local": finished.astimezone(WIB).strftime("%d-%m-%Y %H:%M") if finished else "—",
+                "planned_local": planned.astimezone(WIB).strftime("%d-%m-%Y %H:%M") if planned else "—",
+                "minutes": round((finished - began).total_seconds() / 60) if began and finished else None,
+                "overran": bool(began and planned and (finished or dt.datetime.now(dt.UTC)) > planned),
+            }
+        )
+    return sorted(rows, key=lambda r: r.get("start") or r.get("announce"))
+
+
+def _parse_time(text: str | None) -> dt.datetime | None:
+    if not text:
+        return None
+    for fmt in ("%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%dT%H:%M%z", "%Y-%m-%dT%H:%M:%S%z"):
+        try:
+            value = dt.datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    return None
+
+
 def monthly(results: Path, month: str, lang: str, lpse_name: str, warn: float = 80, crit: float = 90) -> dict:
     year, mon = parse_month(month)
     start, end = _period(year, mon)
@@ -202,6 +251,7 @@ def monthly(results: Path, month: str, lang: str, lpse_name: str, warn: float = 
         "thresholds": {"warn": warn, "crit": crit},
         "compliance": compliance_section(runs, start, end, lang),
         "capacity": capacity_section(records, start, end, warn, crit, lang),
+        "maintenance": maintenance_section(read_maintenance(results), start, end),
         "pending": [{"id": s, "article": a, "title": t[lang]} for s, a, t in PENDING_SECTIONS],
     }
 
@@ -332,6 +382,17 @@ LABELS = {
         "waived": "Dikecualikan (dengan persetujuan)",
         "no_runs": "Tidak ada pemeriksaan kepatuhan pada periode ini.",
         "no_capacity": "Tidak ada catatan kapasitas pada periode ini.",
+        "maintenance": "Pemeliharaan dan pengumuman (Pasal 22 huruf d)",
+        "no_maintenance": "Tidak ada pemeliharaan pada periode ini.",
+        "mnt_reason": "Alasan",
+        "mnt_start": "Mulai",
+        "mnt_planned": "Rencana selesai",
+        "mnt_end": "Selesai",
+        "mnt_minutes": "Menit",
+        "mnt_announced": "Diumumkan lebih dulu",
+        "mnt_overran": "Melewati rencana",
+        "yes": "ya",
+        "no": "tidak",
         "filesystem": "Filesystem",
         "peak": "Puncak",
         "peak_at": "Waktu puncak",
@@ -380,6 +441,17 @@ LABELS = {
         "waived": "Waived (approved)",
         "no_runs": "No compliance run in this period.",
         "no_capacity": "No capacity record in this period.",
+        "maintenance": "Maintenance and announcements (Pasal 22 huruf d)",
+        "no_maintenance": "No maintenance in this period.",
+        "mnt_reason": "Reason",
+        "mnt_start": "Started",
+        "mnt_planned": "Planned end",
+        "mnt_end": "Ended",
+        "mnt_minutes": "Minutes",
+        "mnt_announced": "Announced ahead",
+        "mnt_overran": "Overran",
+        "yes": "yes",
+        "no": "no",
         "filesystem": "Filesystem",
         "peak": "Peak",
         "peak_at": "Peak at",

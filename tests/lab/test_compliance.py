@@ -181,6 +181,103 @@ BREAKS = [
         REMEDIATE,
         "a forward rule accepts everything",
     ),
+    ("LPSE-21.1-ACC-01", "spse-db-01", "usermod -aG sudo dewi", REMEDIATE, "sudo is open to dewi"),
+    (
+        "LPSE-21.1-ACC-02",
+        "mgmt-01",
+        "chage -E -1 hendra && usermod -aG lpse-ssh hendra",
+        REMEDIATE,
+        "hendra's account has not expired; hendra is still in lpse-ssh",
+    ),
+    (
+        "LPSE-22f-LKPP-01",
+        "spse-app-01",
+        "echo 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBD9ZAkCVnR9GGP8F7Pg/djllVX52Tz9KcUS5jPe6YEa x' "
+        ">> /home/lkpp-monitor/.ssh/authorized_keys",
+        REMEDIATE,
+        "key(s) [2] of lkpp-monitor work from any address",
+    ),
+    (
+        "LPSE-22f-LKPP-02",
+        "spse-app-01",
+        "chmod o+rx /home/file/file_prod",
+        REMEDIATE,
+        "lkpp-monitor can read /home/file/file_prod",
+    ),
+    (
+        "LPSE-21.1-DB-01",
+        "spse-db-01",
+        "echo 'host all all 0.0.0.0/0 trust' >> /etc/postgresql/15/main/pg_hba.conf",
+        REMEDIATE,
+        "pg_hba allows trust",
+    ),
+    (
+        "LPSE-21.1-DB-02",
+        "spse-db-01",
+        "sed -i \"s/^listen_addresses.*/listen_addresses = '*'/\" /etc/postgresql/15/main/conf.d/50-lpse.conf"
+        " && systemctl restart postgresql@15-main",
+        REMEDIATE,
+        "PostgreSQL listens on every address (*)",
+    ),
+    (
+        "LPSE-21.2-DB-03",
+        "spse-db-01",
+        "cd / && runuser -u postgres -- psql -qc 'ALTER ROLE epns SUPERUSER'",
+        REMEDIATE,
+        "epns is a superuser or can create roles",
+    ),
+    (
+        "LPSE-21.2-APP-01",
+        "spse-app-01",
+        "mkdir -p /etc/systemd/system/spse.service.d && printf '[Service]\\nNoNewPrivileges=no\\n' "
+        "> /etc/systemd/system/spse.service.d/override.conf && systemctl daemon-reload",
+        "rm -r /etc/systemd/system/spse.service.d && systemctl daemon-reload",
+        "spse.service may gain privileges (NoNewPrivileges is not set)",
+    ),
+    (
+        "LPSE-21.2-APP-02",
+        "spse-app-01",
+        "echo tampered >> $(readlink -f /home/appserv/spse/current.jar)",
+        REMEDIATE,
+        "has changed since it was deployed",
+    ),
+    (
+        "LPSE-21.2-APP-03",
+        "spse-app-01",
+        "chmod 0755 /home/file/file_prod",
+        REMEDIATE,
+        "/home/file/file_prod is open to every account (mode 0o755)",
+    ),
+    (
+        "LPSE-21.1-WEB-01",
+        "spse-app-01",
+        "sed -i 's/ssl_protocols TLSv1.2/ssl_protocols TLSv1.1 TLSv1.2/' /etc/nginx/sites-available/spse.conf"
+        " && systemctl reload nginx",
+        REMEDIATE,
+        "outdated protocols allowed: TLSv1.1",
+    ),
+    (
+        "LPSE-21.1-WEB-02",
+        "spse-app-01",
+        ": > /etc/nginx/snippets/lpse-security-headers.conf && systemctl reload nginx",
+        REMEDIATE,
+        "HTTPS responses lack strict-transport-security, x-content-type-options",
+    ),
+    (
+        "LPSE-21.1-WEB-03",
+        "spse-app-01",
+        "sed -i '/limit_req zone/d' /etc/nginx/sites-available/spse.conf && systemctl reload nginx",
+        REMEDIATE,
+        "25 login attempts in a row were never limited",
+    ),
+    ("LPSE-21.5-WEB-04", "spse-app-01", "rm /etc/logrotate.d/nginx", REMEDIATE, "the site's logs are never rotated"),
+    (
+        "LPSE-22d-MNT-01",
+        "spse-app-01",
+        "echo 'set $lpse_maintenance 1;' > /etc/nginx/snippets/lpse-maintenance.conf && systemctl reload nginx",
+        "echo '# off' > /etc/nginx/snippets/lpse-maintenance.conf && systemctl reload nginx",
+        "the site is in maintenance mode without a recorded window",
+    ),
 ]
 
 

@@ -1,6 +1,7 @@
 """Access through the firewalls, tested from the hosts themselves, and the safe apply.
 
-Listeners stand in for the services issue 4's later roles install (nginx, PostgreSQL): a port
+The real services answer (nginx on 80/443, PostgreSQL on 5432, sshd); a listener on the app
+server's 8080 on every address stands in for a service that is running but not offered. A port
 "answers" when a TCP connection to it succeeds.
 """
 
@@ -20,14 +21,10 @@ APP, DB = "10.213.0.11", "10.213.0.12"
 def firewalled(lab):
     result = run_playbook("playbooks/site.yml", inventory=lab.inventory_path, quiet=True)
     assert result.ok, result.hosts
-    for host, ports in {"spse-app-01": [80, 443, 8080], "spse-db-01": [5432]}.items():
-        for port in ports:
-            ssh(lab, host, f"systemd-run --unit=listen-{port} -p RuntimeMaxSec=300 nc -lk -p {port}")
+    ssh(lab, "spse-app-01", "systemd-run --unit=listen-18080 -p RuntimeMaxSec=300 nc -lk -p 18080")
     time.sleep(0.5)
     yield lab
-    for host, ports in {"spse-app-01": [80, 443, 8080], "spse-db-01": [5432]}.items():
-        for port in ports:
-            ssh(lab, host, f"systemctl stop listen-{port}", check=False)
+    ssh(lab, "spse-app-01", "systemctl stop listen-18080", check=False)
 
 
 def answers(lab, source: str, address: str, port: int) -> bool:
@@ -39,7 +36,8 @@ def answers(lab, source: str, address: str, port: int) -> bool:
     [
         ("outside-01", APP, 443, True),
         ("outside-01", APP, 80, True),
-        ("outside-01", APP, 8080, False),  # listening, but not offered to the internet
+        ("outside-01", APP, 18080, False),  # listening on every address, but not offered
+        ("spse-app-01", APP, 18080, True),
         ("outside-01", APP, 22, False),
         ("outside-01", DB, 5432, False),
         ("lkpp-mon-01", APP, 22, True),  # Pasal 22 huruf f

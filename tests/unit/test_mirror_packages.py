@@ -24,12 +24,17 @@ def test_every_role_package_is_in_the_mirror():
     listed = set(mirror.read_package_list(MIRROR_PACKAGES))
     wanted = {}
     for tasks in ROOT.glob("roles/*/tasks/*.yml"):
+        defaults_file = tasks.parents[1] / "defaults" / "main.yml"
+        defaults = yaml.safe_load(defaults_file.read_text()) if defaults_file.exists() else {}
         for pkg in apt_packages(yaml.safe_load(tasks.read_text())):
-            if "{{" not in pkg:
-                wanted[pkg] = tasks.relative_to(ROOT)
+            # A package list from a role variable: its default value.
+            names = defaults.get(pkg.strip("{} ")) if "{{" in pkg else [pkg]
+            for name in [names] if isinstance(names, str) else names or []:
+                wanted[name] = tasks.relative_to(ROOT)
     missing = {p: str(f) for p, f in wanted.items() if p not in listed}
     assert not missing, f"add to {MIRROR_PACKAGES.name}: {missing}"
     assert "chrony" in wanted
+    assert "libpostgresql-jdbc-java" in wanted  # from spse_app_packages
 
 
 def test_bad_package_names_are_refused(tmp_path):
