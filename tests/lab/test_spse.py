@@ -90,6 +90,15 @@ def test_the_lkpp_account_monitors_but_cannot_sudo_or_read_the_file_store(stack)
 
 def test_maintenance_start_serves_503_with_retry_after_then_end_restores_service(stack):
     until = (datetime.now(UTC) + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M+00:00")
+    announced = run_playbook(
+        "playbooks/maintenance.yml",
+        inventory=stack.inventory_path,
+        extravars={"maintenance_action": "announce", "maintenance_until": until, "maintenance_reason": "Uji lab"},
+        quiet=True,
+    )
+    assert announced.ok, failures(announced)
+    banner = curl_from_outside(stack).stdout
+    assert "Pemeliharaan terjadwal hingga" in banner and "Uji lab" in banner and "SPSE STAND-IN" in banner
     started = run_playbook(
         "playbooks/maintenance.yml",
         inventory=stack.inventory_path,
@@ -112,13 +121,14 @@ def test_maintenance_start_serves_503_with_retry_after_then_end_restores_service
         )
         assert ended.ok, failures(ended)
     after = curl_from_outside(stack, options="-D -")
-    assert after.stdout.startswith("HTTP/2 200")
+    assert after.stdout.startswith("HTTP/2 200") and "Pemeliharaan terjadwal" not in after.stdout
     steps = [
         json.loads(line)
         for line in ssh(stack, "spse-app-01", "cat /var/lib/lpse/maintenance/windows.jsonl").stdout.splitlines()
     ]
     window = [s for s in steps if s["planned_end"] == until]
-    assert [s["action"] for s in window] == ["start", "end"] and window[0]["id"] == window[1]["id"]
+    assert [s["action"] for s in window] == ["announce", "start", "end"]
+    assert len({s["id"] for s in window}) == 1
     assert ssh(stack, "mgmt-01", "test -e /etc/motd.d/50-lpse-maintenance", check=False).returncode == 1
 
 
