@@ -417,8 +417,10 @@ def test_full_run_writes_three_formats(provisioned, tmp_path):
     assert set(doc["run"]["hosts"]) == hosts
     assert doc["summary"]["score"] == 100.0, [r for r in doc["results"] if r["status"] != "pass"]
     # Every control on every host it applies to: base (4), SSH/kernel hardening (5) and firewall (3)
-    # on servers + router; capacity (5) and network sysctls (1) on servers.
-    assert len(doc["results"]) == 12 * 4 + 6 * 3
+    # on servers + router; capacity (5), network sysctls (1), accounts (2) and LKPP's account (1)
+    # on servers; LKPP data access on the app and database servers (2); database (3) on the
+    # database server; application, site and maintenance (8) on the app server.
+    assert len(doc["results"]) == 12 * 4 + 9 * 3 + 2 + 3 + 8
     assert doc["summary"]["counts"]["waived"] == 4  # LPSE-21.1-KERN-01: the lab's waiver
     junit = ET.parse(outcome.run_dir / "junit.xml").getroot()
     assert len(junit.findall(".//testcase")) == len(doc["results"])

@@ -229,6 +229,11 @@ def _inventory_without(stack, tmp_path, var: str):
             {"firewall_allow": [{"name": "web", "port": 70000, "proto": "tcp", "sources": ["any"]}]},
             "port 70000 must be 1-65535",
         ),
+        (
+            "artifact checksum differs",
+            {"spse_app_artifact_sha256": "0" * 64},
+            "but spse_app_artifact_sha256 is 0000000000000000000000000000000000000000000000000000000000000000",
+        ),
         ("missing vault secret", None, "db_password is missing or shorter than 12 characters: it must come from"),
     ],
     ids=lambda v: v if isinstance(v, str) and " " in v else "",
