@@ -17,17 +17,54 @@ RECORDS = "/var/lib/lpse/capacity/records.jsonl"
 MAINTENANCE = "/var/lib/lpse/maintenance/windows.jsonl"
 
 
+def _jsonl(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def _read_dir(directory: Path) -> dict[str, list[dict[str, Any]]]:
+    return {p.stem: _jsonl(p) for p in sorted(directory.glob("*.jsonl"))} if directory.exists() else {}
+
+
+def _parse(text: str, required: set[str]) -> list[dict[str, Any]]:
+    """The JSON objects of a JSON-lines text that have the ``required`` keys; other lines are skipped."""
+    out = []
+    for line in text.splitlines():
+        try:
+            item = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(item, dict) and required <= item.keys():
+            out.append(item)
+    return out
+
+
+def _write(path: Path, items: list[dict[str, Any]]) -> None:
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text("".join(json.dumps(i, separators=(",", ":"), sort_keys=True) + "\n" for i in items))
+    os.replace(tmp, path)
+
+
+def _fetch(inventory: Path, pattern: str, remote: str):
+    """(host, text of ``remote`` or None, status if it could not be read) for each host of ``pattern``."""
+    inv, _ = connect.load_inventory(str(inventory))
+    for name in connect.hosts_matching(inv, [pattern]):
+        try:
+            cmd = connect.testinfra_host(str(inventory), name).run(f"cat {remote}")
+        except Exception as exc:
+            yield name, None, f"unreachable: {exc}"
+            continue
+        if cmd.rc != 0:
+            yield name, None, f"nothing recorded ({cmd.stderr.strip()[:100]})"
+            continue
+        yield name, cmd.stdout, ""
+
+
 def store_dir(results: Path) -> Path:
     return results / "capacity"
 
 
 def read_store(results: Path) -> dict[str, list[dict[str, Any]]]:
-    out = {}
-    directory = store_dir(results)
-    if directory.exists():
-        for path in sorted(directory.glob("*.jsonl")):
-            out[path.stem] = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-    return out
+    return _read_dir(store_dir(results))
 
 
 def merge(existing: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -38,38 +75,20 @@ def merge(existing: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[dic
 
 
 def parse_records(text: str) -> list[dict[str, Any]]:
-    out = []
-    for line in text.splitlines():
-        try:
-            record = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(record, dict) and "epoch" in record:
-            out.append(record)
-    return out
+    return _parse(text, {"epoch"})
 
 
 def collect(inventory: Path, results: Path, pattern: str = "lpse_servers") -> dict[str, str]:
     """Fetch records from every host matching ``pattern``; returns {host: 'n records' | error}."""
-    inv, _ = connect.load_inventory(str(inventory))
     status: dict[str, str] = {}
     directory = store_dir(results)
     directory.mkdir(parents=True, exist_ok=True)
-    for name in connect.hosts_matching(inv, [pattern]):
-        try:
-            cmd = connect.testinfra_host(str(inventory), name).run(f"cat {RECORDS}")
-        except Exception as exc:
-            status[name] = f"unreachable: {exc}"
+    for name, text, problem in _fetch(inventory, pattern, RECORDS):
+        if text is None:
+            status[name] = problem
             continue
-        if cmd.rc != 0:
-            status[name] = f"no records ({cmd.stderr.strip()[:100]})"
-            continue
-        path = directory / f"{name}.jsonl"
-        existing = read_store(results).get(name, [])
-        merged = merge(existing, parse_records(cmd.stdout))
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text("".join(json.dumps(r, separators=(",", ":")) + "\n" for r in merged))
-        os.replace(tmp, path)
+        merged = merge(read_store(results).get(name, []), parse_records(text))
+        _write(directory / f"{name}.jsonl", merged)
         status[name] = f"{len(merged)} records"
     return status
 
@@ -79,40 +98,22 @@ def maintenance_dir(results: Path) -> Path:
 
 
 def read_maintenance(results: Path) -> dict[str, list[dict[str, Any]]]:
-    out = {}
-    directory = maintenance_dir(results)
-    if directory.exists():
-        for path in sorted(directory.glob("*.jsonl")):
-            out[path.stem] = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-    return out
+    return _read_dir(maintenance_dir(results))
 
 
 def collect_maintenance(inventory: Path, results: Path, pattern: str = "spse_app") -> dict[str, str]:
     """Fetch the maintenance steps (playbooks/maintenance.yml) the app servers recorded."""
-    inv, _ = connect.load_inventory(str(inventory))
     status: dict[str, str] = {}
     directory = maintenance_dir(results)
     directory.mkdir(parents=True, exist_ok=True)
-    for name in connect.hosts_matching(inv, [pattern]):
-        try:
-            cmd = connect.testinfra_host(str(inventory), name).run(f"cat {MAINTENANCE}")
-        except Exception as exc:
-            status[name] = f"unreachable: {exc}"
+    for name, text, problem in _fetch(inventory, pattern, MAINTENANCE):
+        if text is None and not problem.startswith("nothing"):
+            status[name] = problem
             continue
-        steps = []
-        for line in cmd.stdout.splitlines() if cmd.rc == 0 else []:
-            try:
-                step = json.loads(line)
-            except ValueError:
-                continue
-            if isinstance(step, dict) and {"id", "action", "at"} <= step.keys():
-                steps.append(step)
+        steps = _parse(text or "", {"id", "action", "at"})
         known = {(s["id"], s["action"], s["at"]): s for s in read_maintenance(results).get(name, [])}
         known.update({(s["id"], s["action"], s["at"]): s for s in steps})
         merged = sorted(known.values(), key=lambda s: s["at"])
-        path = directory / f"{name}.jsonl"
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text("".join(json.dumps(s, sort_keys=True) + "\n" for s in merged))
-        os.replace(tmp, path)
+        _write(directory / f"{name}.jsonl", merged)
         status[name] = f"{len(merged)} maintenance steps"
     return status

@@ -88,24 +88,22 @@ def test_the_lkpp_account_monitors_but_cannot_sudo_or_read_the_file_store(stack)
         ssh(stack, "mgmt-01", "rm -f /root/lkpp_key /root/known_hosts")
 
 
+def maintenance(stack, action: str, **extra):
+    result = run_playbook(
+        "playbooks/maintenance.yml",
+        inventory=stack.inventory_path,
+        extravars={"maintenance_action": action, **extra},
+        quiet=True,
+    )
+    assert result.ok, failures(result)
+
+
 def test_maintenance_start_serves_503_with_retry_after_then_end_restores_service(stack):
     until = (datetime.now(UTC) + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M+00:00")
-    announced = run_playbook(
-        "playbooks/maintenance.yml",
-        inventory=stack.inventory_path,
-        extravars={"maintenance_action": "announce", "maintenance_until": until, "maintenance_reason": "Uji lab"},
-        quiet=True,
-    )
-    assert announced.ok, failures(announced)
+    maintenance(stack, "announce", maintenance_until=until, maintenance_reason="Uji lab")
     banner = curl_from_outside(stack).stdout
     assert "Pemeliharaan terjadwal hingga" in banner and "Uji lab" in banner and "SPSE STAND-IN" in banner
-    started = run_playbook(
-        "playbooks/maintenance.yml",
-        inventory=stack.inventory_path,
-        extravars={"maintenance_action": "start", "maintenance_until": until, "maintenance_reason": "Uji lab"},
-        quiet=True,
-    )
-    assert started.ok, failures(started)
+    maintenance(stack, "start", maintenance_until=until, maintenance_reason="Uji lab")
     try:
         during = curl_from_outside(stack, options="-D -")
         assert during.stdout.startswith("HTTP/2 503"), during.stdout[:200]
@@ -113,13 +111,7 @@ def test_maintenance_start_serves_503_with_retry_after_then_end_restores_service
         assert "sedang dalam pemeliharaan" in during.stdout and "under maintenance" in during.stdout
         assert "PEMELIHARAAN" in ssh(stack, "spse-db-01", "cat /etc/motd.d/50-lpse-maintenance").stdout
     finally:
-        ended = run_playbook(
-            "playbooks/maintenance.yml",
-            inventory=stack.inventory_path,
-            extravars={"maintenance_action": "end"},
-            quiet=True,
-        )
-        assert ended.ok, failures(ended)
+        maintenance(stack, "end")
     after = curl_from_outside(stack, options="-D -")
     assert after.stdout.startswith("HTTP/2 200") and "Pemeliharaan terjadwal" not in after.stdout
     steps = [
@@ -222,7 +214,7 @@ def _inventory_without(stack, tmp_path, var: str):
                     {"name": "siti", "role": "sekretaris", "ssh_keys": ["ssh-ed25519 AAAAbukankunci siti"]}
                 ]
             },
-            "SSH keys that do not parse (ssh-keygen): siti",
+            "SSH keys that do not parse: siti",
         ),
         (
             "port outside 1-65535",

@@ -36,3 +36,13 @@ def test_an_overrun_window_is_flagged_and_other_months_are_left_out():
     rows = maintenance_section(steps, *NOV)
     assert [r["id"] for r in rows] == ["mnt-1"]
     assert rows[0]["overran"] and not rows[0]["announced"]
+
+
+def test_records_from_hosts_skip_lines_that_are_not_records():
+    from lpse.report.collect import _parse, merge, parse_records
+
+    text = '{"epoch": 2, "x": 1}\nnot json\n[1, 2]\n{"epoch": 1}\n{"id": "m", "action": "start", "at": "t"}\n'
+    records = parse_records(text)
+    assert [r["epoch"] for r in merge(records, [{"epoch": 2, "x": 9}])] == [1, 2]
+    assert merge(records, [{"epoch": 2, "x": 9}])[1]["x"] == 9
+    assert _parse(text, {"id", "action", "at"}) == [{"id": "m", "action": "start", "at": "t"}]
