@@ -59,8 +59,24 @@ class RunResult:
                     tasks.append(name)
         return out
 
+    @property
+    def failures(self) -> list[str]:
+        """``host: message`` for every failed task of the run (loop items included), from the job events."""
+        return [
+            f"{e['event_data'].get('host')}: {msg}"
+            for e in self.events
+            if e.get("event") == "runner_on_failed" and not e["event_data"].get("ignore_errors")
+            for msg in failure_messages(e["event_data"].get("res") or {})
+        ]
+
     def total(self, key: str) -> int:
         return sum(h.get(key, 0) for h in self.hosts.values())
+
+
+def failure_messages(res: dict) -> list[str]:
+    """What a failed task said: each failed loop item's message, else the task's."""
+    items = [str(r.get("msg", "")) for r in res.get("results", []) if isinstance(r, dict) and r.get("failed")]
+    return items or [str(res.get("msg", ""))]
 
 
 def vault_password_file(inventory: Path | None) -> Path | None:
@@ -118,9 +134,7 @@ def run_playbook(
         elif name == "playbook_on_task_start":
             console.print(f"  [dim]{data.get('task', '')}[/]", highlight=False)
         elif name in ("runner_on_failed", "runner_on_unreachable") and not data.get("ignore_errors"):
-            res = data.get("res") or {}
-            items = [r.get("msg", "") for r in res.get("results", []) if isinstance(r, dict) and r.get("failed")]
-            msg = "; ".join(str(m) for m in items) or res.get("msg", "")
+            msg = "; ".join(failure_messages(data.get("res") or {}))
             console.print(f"  [red]{name.split('_')[-1]}[/] {data.get('host')}: {str(msg)[:300]}", highlight=False)
         return True
 

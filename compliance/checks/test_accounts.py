@@ -47,7 +47,7 @@ def test_only_admin_sistem_sudo(host, policy, evidence):
     evidence.add(f"active admin_sistem staff in the inventory: {', '.join(sorted(admins)) or 'none'}")
     for u in holders:
         evidence.add(f"{u}: {'; '.join(rights[u])}")
-    lkpp = policy.get("accounts_lkpp_user", "lkpp-monitor")
+    lkpp = policy.get("accounts_lkpp_user", _defaults()["accounts_lkpp_user"])
     unexpected = [u for u in holders if u not in admins and (u != lkpp or full_sudo(rights[u]))]
     assert not unexpected, f"sudo is open to {', '.join(unexpected)}, who are not active admin_sistem staff"
 

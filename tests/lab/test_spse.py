@@ -38,21 +38,6 @@ def curl_from_outside(lab, path: str = "/", options: str = "") -> subprocess.Com
     )
 
 
-def failures(result) -> list[str]:
-    """Failure messages of a run, loop items included, from ansible-runner's job events."""
-    return [
-        f"{e['event_data'].get('host')}: {msg}"
-        for e in result.events
-        if e.get("event") == "runner_on_failed" and not e["event_data"].get("ignore_errors")
-        for msg in failure_messages(e["event_data"].get("res") or {})
-    ]
-
-
-def failure_messages(res: dict) -> list[str]:
-    items = [r.get("msg", "") for r in res.get("results", []) if isinstance(r, dict) and r.get("failed")]
-    return items or [str(res.get("msg", ""))]
-
-
 def test_https_from_the_internet_reaches_the_stand_in_reading_the_database(stack):
     page = curl_from_outside(stack)
     assert page.returncode == 0, page.stderr
@@ -95,7 +80,7 @@ def maintenance(stack, action: str, **extra):
         extravars={"maintenance_action": action, **extra},
         quiet=True,
     )
-    assert result.ok, failures(result)
+    assert result.ok, result.failures
 
 
 def test_maintenance_start_serves_503_with_retry_after_then_end_restores_service(stack):
@@ -143,7 +128,7 @@ def test_deactivating_a_staff_member_locks_the_account_on_every_server_in_one_ru
             extravars={"accounts_staff": [*staff, {**member, "state": state}]},
             quiet=True,
         )
-        assert result.ok, failures(result)
+        assert result.ok, result.failures
         return result
 
     def login(host: str) -> int:
@@ -234,7 +219,7 @@ def test_bad_input_stops_in_preflight_before_any_host_changes(stack, tmp_path, n
     inventory = stack.inventory_path if extravars else _inventory_without(stack, tmp_path, "vault_spse_db_password")
     result = run_playbook("playbooks/site.yml", inventory=inventory, extravars=extravars or {}, quiet=True)
     assert not result.ok
-    messages = failures(result)
+    messages = result.failures
     assert any(expected in m for m in messages), messages
     assert result.total("changed") == 0, result.hosts
     tasks_run = {e["event_data"].get("play") for e in result.events if e.get("event") == "runner_on_ok"}

@@ -112,3 +112,15 @@ def test_comply_bad_severity(run):
     result = run("comply", "--fail-on", "sometimes")
     assert result.exit_code == 2
     assert "--fail-on 'sometimes'" in result.output
+
+
+def test_failure_messages_name_each_failed_loop_item():
+    from lpse.runner import failure_messages
+
+    assert failure_messages(
+        {
+            "msg": "One or more items failed",
+            "results": [{"failed": True, "msg": "role bendahara"}, {"failed": False, "msg": "ok"}],
+        }
+    ) == ["role bendahara"]
+    assert failure_messages({"msg": "plain"}) == ["plain"]
