@@ -48,6 +48,9 @@ $(STANDIN): $(shell find standin/src -name '*.java')
 demo: deps
 	lpse lab up
 	lpse provision playbooks/site.yml
+	lpse backup run
+	lpse backup drill
+	lpse backup custody --location "Brankas arsip, Kantor Sekretariat Daerah" --carrier budi
 	lpse lab status
 	lpse comply
 	lpse report monthly --month $$(date +%Y-%m)

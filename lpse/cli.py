@@ -205,6 +205,76 @@ def maintenance(action: str, until: str | None, reason: str | None, inventory: P
     _run_and_report("playbooks/maintenance.yml", inventory=inventory, extravars=extra)
 
 
+@main.group("backup")
+def backup() -> None:
+    """Backups to the portable medium (Pasal 23): run, list, verify, drill, custody."""
+
+
+def _backup(action: str, inventory: Path | None, **extra: str) -> None:
+    """Run playbooks/backup.yml (or restore_drill.yml) and print lpse-backup's answer."""
+    import getpass
+
+    from lpse.runner import run_playbook, summary_table
+
+    playbook = "playbooks/restore_drill.yml" if action == "drill" else "playbooks/backup.yml"
+    extravars = {"backup_action": action, "backup_by": os.environ.get("SUDO_USER") or getpass.getuser()}
+    extravars |= {k: v for k, v in extra.items() if v}
+    result = run_playbook(playbook, inventory=inventory, extravars=extravars, quiet=True)
+    for event in result.events:
+        data = event.get("event_data", {})
+        if event.get("event") == "runner_on_ok" and data.get("task", "").endswith("Backup | Result"):
+            console.print_json(data=data.get("res", {}).get("msg", {}))
+    console.print(summary_table(result))
+    for failure in result.failures:
+        console.print(f"[red]{failure}[/red]", highlight=False)
+    console.print(t("artifacts", path=result.artifacts), highlight=False)
+    sys.exit(0 if result.ok else 1)
+
+
+_inventory_option = click.option(
+    "--inventory", "-i", type=click.Path(path_type=Path), default=None, help="Inventory (default: the lab's)."
+)
+
+
+@backup.command("run")
+@_inventory_option
+def backup_run(inventory: Path | None) -> None:
+    """Back up the SPSE database, file store and configuration to the medium now."""
+    _backup("run", inventory)
+
+
+@backup.command("list")
+@_inventory_option
+def backup_list(inventory: Path | None) -> None:
+    """The backup sets on the medium (complete and incomplete)."""
+    _backup("list", inventory)
+
+
+@backup.command("verify")
+@click.option("--set", "set_name", default=None, help="Only this set, e.g. 20261126T013000Z.")
+@_inventory_option
+def backup_verify(set_name: str | None, inventory: Path | None) -> None:
+    """Re-read every file of the sets on the medium against their SHA-256 manifests."""
+    _backup("verify", inventory, backup_set=set_name or "")
+
+
+@backup.command("drill")
+@_inventory_option
+def backup_drill(inventory: Path | None) -> None:
+    """Restore drill: restore the newest set into scratch copies and compare with the sources."""
+    _backup("drill", inventory)
+
+
+@backup.command("custody")
+@click.option("--location", required=True, help="Where the medium is kept now (not the server room).")
+@click.option("--carrier", required=True, help="Who carried it.")
+@click.option("--visit", default=None, help="The server-room visit that took it out.")
+@_inventory_option
+def backup_custody(location: str, carrier: str, visit: str | None, inventory: Path | None) -> None:
+    """Record where the backup medium is kept and who carried it (Pasal 23 ayat (2))."""
+    _backup("custody", inventory, backup_location=location, backup_carrier=carrier, backup_visit=visit or "")
+
+
 @main.command("comply")
 @click.option(
     "--inventory",
@@ -298,7 +368,7 @@ def _report(
     from lpse.i18n import lang
     from lpse.report import build
     from lpse.report.collect import collect as collect_records
-    from lpse.report.collect import collect_maintenance
+    from lpse.report.collect import collect_backup, collect_maintenance
 
     # Validate the period before touching anything.
     build.parse_month(period) if kind == "monthly" else build.parse_year(period)
@@ -314,6 +384,8 @@ def _report(
             for host, status in collect_records(inventory, results).items():
                 console.print(t("collected", host=host, status=status), highlight=False)
             for host, status in collect_maintenance(inventory, results).items():
+                console.print(t("collected", host=host, status=status), highlight=False)
+            for host, status in collect_backup(inventory, results).items():
                 console.print(t("collected", host=host, status=status), highlight=False)
     elif collect:
         raise InputError(f"inventory not found: {inventory} (use --no-collect to report from the store only)")

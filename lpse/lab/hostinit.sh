@@ -12,9 +12,17 @@ hostname "$name"
 cd "$root"
 
 # Data disks: ext4 images, loop-mounted in this namespace only (gone, and the loop device freed,
-# when the host stops).
+# when the host stops). Portable media (IMAGE:@medium) are attached to a loop device but not
+# mounted; their device node is made in the host's /dev below (the lab detaches them at stop).
+media=""
 for disk in "$@"; do
     image=${disk%%:*} target=${disk#*:}
+    if [ "$target" = "@medium" ]; then
+        dev=$(losetup -j "$image" | cut -d: -f1 | head -n1)
+        [ -n "$dev" ] || dev=$(losetup --find --show "$image")
+        media="$media $dev"
+        continue
+    fi
     mkdir -p ".$target"
     mount -o loop,nosuid,nodev "$image" ".$target"
 done
@@ -39,6 +47,11 @@ mount -t tmpfs -o mode=755,nosuid,size=4m tmpfs dev
 for n in null zero full random urandom tty; do
     : > "dev/$n"
     mount --bind "/dev/$n" "dev/$n"
+done
+for dev in $media; do
+    # The same block device under the same name: loop device N is major 7, minor N.
+    n=${dev#/dev/loop}
+    mknod -m 660 "dev/loop$n" b 7 "$n"
 done
 mkdir -m 755 dev/pts dev/shm
 mount -t devpts -o newinstance,ptmxmode=0666,mode=620,gid=5 devpts dev/pts

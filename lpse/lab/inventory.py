@@ -97,6 +97,7 @@ def build(lab: Lab, sec: dict[str, str]) -> dict[str, Any]:
         "lab_site_name": site_name(topo),
         # Secrets generated for this lab, encrypted with its vault password (vault-password).
         "vault_spse_db_password": vault_encrypt(sec["spse_db_password"], sec["vault_password"]),
+        "vault_backup_passphrase": vault_encrypt(sec["backup_passphrase"], sec["vault_password"]),
     }
     if lkpp_pub.exists():
         lab_vars["accounts_lkpp_ssh_keys"] = [lkpp_pub.read_text().strip()]

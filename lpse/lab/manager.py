@@ -17,6 +17,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.parse
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -93,6 +94,15 @@ class Lab:
     def disk_image(self, host: str, mount: str) -> Path:
         return self.host_dir(host) / "disks" / (mount.strip("/").replace("/", "_") + ".ext4")
 
+    def medium_image(self, host: str, label: str) -> Path:
+        return self.host_dir(host) / "media" / (label + ".ext4")
+
+    def images(self) -> list[Path]:
+        """Every image the lab attaches to a loop device (data disks and portable media)."""
+        return [self.disk_image(h.name, d.mount) for h in self.topo.hosts.values() for d in h.disks] + [
+            self.medium_image(h.name, m.label) for h in self.topo.hosts.values() for m in h.media
+        ]
+
     def device_dir(self, name: str) -> Path:
         return self.state / "devices" / name
 
@@ -109,6 +119,7 @@ class Lab:
             "switch_password": lambda: secrets.token_urlsafe(12),
             "vault_password": lambda: secrets.token_urlsafe(24),
             "spse_db_password": lambda: secrets.token_urlsafe(18),
+            "backup_passphrase": lambda: secrets.token_urlsafe(32),
         }
         missing = [k for k in wanted if k not in values]
         if not missing:
@@ -126,6 +137,10 @@ class Lab:
         sh.require_tools("ip", "unshare", "ssh-keygen", "nsenter")
         timings: dict[str, float] = {}
         t0 = time.monotonic()
+        mirror_host = urllib.parse.urlsplit(rootfs.debian_mirror()).hostname or ""
+        clash = network.clashes(self.topo, (mirror_host,))
+        if clash:
+            raise InputError(f"{self.topo.path}: " + "; ".join(clash) + " (choose other subnets)")
         if fresh:
             self.down(progress, purge=True)
         root = rootfs.ensure(progress)
@@ -325,6 +340,13 @@ class Lab:
                     fh.truncate(disk.size_mb * 1024 * 1024)
                 label = ("lpse" + disk.mount.replace("/", "-"))[:16]
                 sh.run(["mkfs.ext4", "-q", "-F", "-L", label, "-E", "root_owner=0:0", str(image)])
+        for medium in host.media:
+            image = self.medium_image(host.name, medium.label)
+            if not image.exists():
+                image.parent.mkdir(parents=True, exist_ok=True)
+                with open(image, "wb") as fh:
+                    fh.truncate(medium.size_mb * 1024 * 1024)
+                sh.run(["mkfs.ext4", "-q", "-F", "-L", medium.label, "-E", "root_owner=0:0", str(image)])
         mirror_at = self.topo.mirror_address(host)
         (etc / "apt/sources.list.d/lpse-lab-mirror.list").write_text(
             "# The lab's offline mirror (lpse lab up); hosts have no internet.\n"
@@ -352,6 +374,7 @@ class Lab:
                     str(merged),
                     host.name,
                     *[f"{self.disk_image(host.name, d.mount)}:{d.mount}" for d in host.disks],
+                    *[f"{self.medium_image(host.name, m.label)}:@medium" for m in host.media],
                 ],
                 stdin=subprocess.DEVNULL,
                 stdout=fh,
@@ -411,6 +434,12 @@ class Lab:
     def _teardown_member(self, name: str) -> None:
         cgroup.kill(self.cg(name))
         network.unwire(self.topo, name)
+        host = self.topo.hosts.get(name)
+        # Media stay attached across a host's reboots (hostinit reuses them); unplug them here.
+        for medium in host.media if host else ():
+            image = self.medium_image(name, medium.label)
+            for line in sh.run(["losetup", "-j", str(image)], check=False).stdout.splitlines():
+                sh.run(["losetup", "-d", line.split(":", 1)[0]], check=False)
 
     def down(self, progress: Progress = print, purge: bool = False) -> None:
         sh.require_root()
@@ -442,12 +471,10 @@ class Lab:
         names = {self.topo.bridge(n) for n in self.topo.networks}
         names |= {self.topo.veth(m.name, i) for m in self.topo.members() for i in range(len(m.interfaces))}
         found += [f"link {n}" for n in sorted(names) if network.link_exists(n)]
-        for host in self.topo.hosts.values():
-            for disk in host.disks:
-                image = self.disk_image(host.name, disk.mount)
-                attached = sh.run(["losetup", "-j", str(image)], check=False).stdout.strip()
-                if attached:
-                    found.append(f"loop device still attached: {attached}")
+        for image in self.images():
+            attached = sh.run(["losetup", "-j", str(image)], check=False).stdout.strip()
+            if attached:
+                found.append(f"loop device still attached: {attached}")
         if cgroup.lab_dir(self.topo.name).exists():
             found.append(f"cgroup {cgroup.lab_dir(self.topo.name)}")
         markers = [f"{self.run_dir}/", f"{self.state}/"]

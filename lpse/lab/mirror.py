@@ -13,6 +13,7 @@ import functools
 import gzip
 import hashlib
 import http.server
+import os
 import shutil
 import threading
 import time
@@ -38,6 +39,9 @@ def read_package_list(path: Path) -> list[str]:
     return sorted(set(pkgs))
 
 
+KEEP_OTHER_MIRRORS = 2
+
+
 def mirror_path(packages: list[str], root: Path) -> Path:
     digest = hashlib.sha256(("\n".join(packages) + root.name).encode()).hexdigest()[:12]
     return rootfs.CACHE / "mirror" / digest
@@ -46,6 +50,7 @@ def mirror_path(packages: list[str], root: Path) -> Path:
 def ensure(packages: list[str], root: Path, progress=print) -> Path:
     target = mirror_path(packages, root)
     if (target / "Packages.gz").exists():
+        os.utime(target)  # in use: the pruning below keeps recently used mirrors
         return target
     sh.require_tools("apt-get", "dpkg-scanpackages")
     build = target.with_name(target.name + ".building")
@@ -98,9 +103,15 @@ def ensure(packages: list[str], root: Path, progress=print) -> Path:
         path = build / tmp
         shutil.rmtree(path) if path.is_dir() else path.unlink()
     build.rename(target)
-    for old in target.parent.iterdir():
-        if old != target and not old.name.endswith(".building"):
-            shutil.rmtree(old, ignore_errors=True)
+    # Keep the two most recently used other mirrors: another lab (another checkout, a Molecule
+    # scenario) may be serving one of them right now.
+    others = sorted(
+        (p for p in target.parent.iterdir() if p != target and not p.name.endswith(".building")),
+        key=lambda p: p.stat().st_mtime,
+        reverse=True,
+    )
+    for old in others[KEEP_OTHER_MIRRORS:]:
+        shutil.rmtree(old, ignore_errors=True)
     count = len(list((target / "pool").glob("*.deb")))
     progress(f"offline mirror ready in {time.monotonic() - started:.0f} s: {count} packages")
     return target

@@ -8,7 +8,9 @@ traffic between networks goes only through lab routers (hosts with ``forwarding:
 
 from __future__ import annotations
 
+import ipaddress
 import json
+import socket
 from pathlib import Path
 
 from lpse.lab import sh
@@ -33,6 +35,39 @@ def netns_list(prefix: str) -> list[str]:
     if not run_netns.exists():
         return []
     return sorted(p.name for p in run_netns.iterdir() if p.name.startswith(prefix))
+
+
+def clashes(topo: Topology, remote_hosts: tuple[str, ...] = ()) -> list[str]:
+    """Networks of the topology that overlap an address or route of this machine not made by
+    this lab (e.g. the machine's own uplink), or the address of a server the lab needs
+    (``remote_hosts``, e.g. the Debian mirror): bridging them would cut the machine off."""
+    own = {topo.bridge(n) for n in topo.networks}
+    taken: list[tuple[ipaddress.IPv4Network, str]] = []
+    for link in _ip_json("addr", "show"):
+        if link.get("ifname") in own:
+            continue
+        for a in link.get("addr_info", []):
+            if a.get("family") == "inet" and not a["local"].startswith("127."):
+                taken.append((ipaddress.ip_network(f"{a['local']}/{a['prefixlen']}", strict=False), link["ifname"]))
+    for route in _ip_json("route", "show"):
+        dst = route.get("dst", "")
+        if route.get("dev") in own or dst in ("", "default"):
+            continue
+        taken.append((ipaddress.ip_network(dst if "/" in dst else f"{dst}/32", strict=False), route.get("dev", "?")))
+    for host in remote_hosts:
+        try:
+            for info in socket.getaddrinfo(host, None, socket.AF_INET):
+                taken.append((ipaddress.ip_network(f"{info[4][0]}/32"), f"the address of {host}"))
+        except OSError:
+            pass
+    return list(
+        dict.fromkeys(
+            f"network {name} ({net.subnet}) overlaps {other} ({dev})"
+            for name, net in topo.networks.items()
+            for other, dev in taken
+            if net.subnet.overlaps(other)
+        )
+    )
 
 
 def ensure_bridges(topo: Topology) -> None:

@@ -41,6 +41,7 @@ _NET_NAME = re.compile(r"^[a-z][a-z0-9]{0,7}$")
 _HOST_NAME = re.compile(r"^[a-z][a-z0-9-]{0,30}[a-z0-9]$")
 _MOUNT = re.compile(r"^(/[A-Za-z0-9._-]+)+$")
 _SIZE = re.compile(r"^([0-9]+)([MG])$")
+_LABEL = re.compile(r"^[A-Za-z0-9_-]{1,16}$")
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,15 @@ class Disk:
 
 
 @dataclass(frozen=True)
+class Medium:
+    """A portable medium plugged into a host: an ext4 image on a loop device, found by its
+    filesystem label and not mounted (the backup mounts it only while it runs)."""
+
+    label: str
+    size_mb: int
+
+
+@dataclass(frozen=True)
 class Host:
     """A lab host: boots systemd, runs sshd, lives in its own network namespace."""
 
@@ -74,6 +84,7 @@ class Host:
     gateway: ipaddress.IPv4Address | None = None
     forwarding: bool = False
     disks: tuple[Disk, ...] = ()
+    media: tuple[Medium, ...] = ()
 
     @property
     def address(self) -> ipaddress.IPv4Address:
@@ -229,7 +240,7 @@ def load_topology(path: Path | str) -> Topology:
         where = ("hosts", host_name)
         check_name(host_name, where)
         spec = ck.mapping(spec, where)
-        ck.only_keys(spec, {"groups", "interfaces", "gateway", "forwarding", "disks"}, where)
+        ck.only_keys(spec, {"groups", "interfaces", "gateway", "forwarding", "disks", "media"}, where)
         groups = groups_of(spec, where)
         raw_ifaces = spec.get("interfaces")
         if not isinstance(raw_ifaces, list) or not raw_ifaces:
@@ -273,7 +284,27 @@ def load_topology(path: Path | str) -> Topology:
             if not 16 <= size_mb <= 64 * 1024:
                 raise ck.fail((*dwhere, "size"), f"{raw.get('size')} is outside 16M..64G")
             disks.append(Disk(mount, size_mb))
-        hosts[host_name] = Host(host_name, groups, tuple(ifaces), gateway, forwarding, tuple(disks))
+        media = []
+        raw_media = spec.get("media") or []
+        if not isinstance(raw_media, list):
+            raise ck.fail((*where, "media"), "must be a list of {label, size}")
+        for i, raw in enumerate(raw_media):
+            mwhere = (*where, "media", i)
+            raw = ck.mapping(raw, mwhere)
+            ck.only_keys(raw, {"label", "size"}, mwhere)
+            label = raw.get("label")
+            if not isinstance(label, str) or not _LABEL.match(label):
+                raise ck.fail((*mwhere, "label"), f"{label!r} is not a filesystem label (1-16 of A-Z a-z 0-9 _ -)")
+            if any(m.label == label for h in hosts.values() for m in h.media) or any(m.label == label for m in media):
+                raise ck.fail((*mwhere, "label"), f"medium {label} is already in the lab")
+            m = _SIZE.match(str(raw.get("size")))
+            if not m:
+                raise ck.fail((*mwhere, "size"), f"{raw.get('size')!r} is not a size like 256M or 1G")
+            size_mb = int(m.group(1)) * (1024 if m.group(2) == "G" else 1)
+            if not 16 <= size_mb <= 64 * 1024:
+                raise ck.fail((*mwhere, "size"), f"{raw.get('size')} is outside 16M..64G")
+            media.append(Medium(label, size_mb))
+        hosts[host_name] = Host(host_name, groups, tuple(ifaces), gateway, forwarding, tuple(disks), tuple(media))
 
     devices: dict[str, Device] = {}
     for dev_name, spec in ck.mapping(data.get("devices") or {}, ("devices",)).items():

@@ -27,7 +27,7 @@ import jinja2
 from lpse.comply.results import Store
 from lpse.errors import EnvironmentProblem, InputError, LpseError
 from lpse.report import charts
-from lpse.report.collect import read_maintenance, read_store
+from lpse.report.collect import read_backup, read_maintenance, read_store
 
 WIB = ZoneInfo("Asia/Jakarta")
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -224,6 +224,31 @@ def maintenance_section(steps_by_host: dict[str, list[dict[str, Any]]], start: d
     return sorted(rows, key=lambda r: r.get("start") or r.get("announce"))
 
 
+def backup_section(records_by_host: dict[str, list[dict[str, Any]]], start: dt.datetime, end: dt.datetime) -> dict:
+    """Backups made and verified, restore drills and media movements in the period (Pasal 23)."""
+    rows: dict[str, list[dict[str, Any]]] = {k: [] for k in ("backups", "verifications", "drills", "custody")}
+    for host, records in records_by_host.items():
+        for r in records:
+            when = _parse_time(r.get("time"))
+            if when is None or not (start <= when < end) or r.get("kind") not in rows:
+                continue
+            rows[r["kind"]].append({**r, "host": host, "local": when.astimezone(WIB).strftime("%d-%m-%Y %H:%M")})
+    for items in rows.values():
+        items.sort(key=lambda r: r["time"])
+    backups = rows["backups"]
+    return {
+        **rows,
+        "made": sum(1 for b in backups if b.get("ok")),
+        "failed": sum(1 for b in backups if not b.get("ok")),
+        "verified": sum(1 for v in rows["verifications"] if v.get("ok")) + sum(1 for b in backups if b.get("verified")),
+        "verify_failed": sum(1 for v in rows["verifications"] if not v.get("ok")),
+        "drills_passed": sum(1 for d in rows["drills"] if d.get("ok")),
+        "drills_failed": sum(1 for d in rows["drills"] if not d.get("ok")),
+        "mb": round(sum(b.get("bytes", 0) for b in backups if b.get("ok")) / 1e6, 1),
+        "any": any(rows.values()),
+    }
+
+
 def _parse_time(text: str | None) -> dt.datetime | None:
     if not text:
         return None
@@ -252,7 +277,8 @@ def monthly(results: Path, month: str, lang: str, lpse_name: str, warn: float = 
         "compliance": compliance_section(runs, start, end, lang),
         "capacity": capacity_section(records, start, end, warn, crit, lang),
         "maintenance": maintenance_section(read_maintenance(results), start, end),
-        "pending": [{"id": s, "article": a, "title": t[lang]} for s, a, t in PENDING_SECTIONS],
+        "backup": backup_section(read_backup(results), start, end),
+        "pending": [{"id": s, "article": a, "title": t[lang]} for s, a, t in PENDING_SECTIONS if s != "backups"],
     }
 
 
@@ -391,6 +417,22 @@ LABELS = {
         "mnt_minutes": "Menit",
         "mnt_announced": "Diumumkan lebih dulu",
         "mnt_overran": "Melewati rencana",
+        "backup": "Cadangan data ke media portabel (Pasal 23)",
+        "no_backup": "Tidak ada catatan cadangan pada periode ini.",
+        "bak_summary": "Cadangan dibuat: {made} ({mb} MB), gagal: {failed}; verifikasi berhasil: {verified}, "
+        "gagal: {verify_failed}; uji pemulihan berhasil: {drills_passed}, gagal: {drills_failed}.",
+        "bak_time": "Waktu",
+        "bak_set": "Set",
+        "bak_result": "Hasil",
+        "bak_drills": "Uji pemulihan",
+        "bak_custody": "Perpindahan media",
+        "bak_location": "Lokasi",
+        "bak_carrier": "Dibawa oleh",
+        "bak_visit": "Kunjungan",
+        "bak_checks": "Dibandingkan",
+        "ok_word": "berhasil",
+        "fail_word": "GAGAL",
+        "server_room_warn": "di ruang server!",
         "yes": "ya",
         "no": "tidak",
         "filesystem": "Filesystem",
@@ -450,6 +492,22 @@ LABELS = {
         "mnt_minutes": "Minutes",
         "mnt_announced": "Announced ahead",
         "mnt_overran": "Overran",
+        "backup": "Backups to portable media (Pasal 23)",
+        "no_backup": "No backup records in this period.",
+        "bak_summary": "Backups made: {made} ({mb} MB), failed: {failed}; verifications passed: {verified}, "
+        "failed: {verify_failed}; restore drills passed: {drills_passed}, failed: {drills_failed}.",
+        "bak_time": "Time",
+        "bak_set": "Set",
+        "bak_result": "Result",
+        "bak_drills": "Restore drills",
+        "bak_custody": "Media movements",
+        "bak_location": "Location",
+        "bak_carrier": "Carried by",
+        "bak_visit": "Visit",
+        "bak_checks": "Compared",
+        "ok_word": "passed",
+        "fail_word": "FAILED",
+        "server_room_warn": "in the server room!",
         "yes": "yes",
         "no": "no",
         "filesystem": "Filesystem",

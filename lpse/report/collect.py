@@ -15,6 +15,8 @@ from lpse.comply import connect
 
 RECORDS = "/var/lib/lpse/capacity/records.jsonl"
 MAINTENANCE = "/var/lib/lpse/maintenance/windows.jsonl"
+BACKUP_DIR = "/var/lib/lpse/backup"
+BACKUP_KINDS = ("backups", "verifications", "drills", "custody")
 
 
 def _jsonl(path: Path) -> list[dict[str, Any]]:
@@ -44,12 +46,12 @@ def _write(path: Path, items: list[dict[str, Any]]) -> None:
     os.replace(tmp, path)
 
 
-def _fetch(inventory: Path, pattern: str, remote: str):
+def _fetch(inventory: Path, pattern: str, remote: str, command: str | None = None):
     """(host, text of ``remote`` or None, status if it could not be read) for each host of ``pattern``."""
     inv, _ = connect.load_inventory(str(inventory))
     for name in connect.hosts_matching(inv, [pattern]):
         try:
-            cmd = connect.testinfra_host(str(inventory), name).run(f"cat {remote}")
+            cmd = connect.testinfra_host(str(inventory), name).run(command or f"cat {remote}")
         except Exception as exc:
             yield name, None, f"unreachable: {exc}"
             continue
@@ -116,4 +118,38 @@ def collect_maintenance(inventory: Path, results: Path, pattern: str = "spse_app
         merged = sorted(known.values(), key=lambda s: s["at"])
         _write(directory / f"{name}.jsonl", merged)
         status[name] = f"{len(merged)} maintenance steps"
+    return status
+
+
+def backup_dir(results: Path) -> Path:
+    return results / "backup"
+
+
+def read_backup(results: Path) -> dict[str, list[dict[str, Any]]]:
+    return _read_dir(backup_dir(results))
+
+
+def collect_backup(inventory: Path, results: Path, pattern: str = "mgmt") -> dict[str, str]:
+    """Fetch the backup host's records (lpse-backup: backups, verifications, drills, custody),
+    each tagged with its ``kind``, merged into ``<results>/backup/<host>.jsonl``."""
+    status: dict[str, str] = {}
+    directory = backup_dir(results)
+    directory.mkdir(parents=True, exist_ok=True)
+    command = (
+        "; ".join(f'sed \'s/^{{/{{"kind":"{kind}",/\' {BACKUP_DIR}/{kind}.jsonl 2>/dev/null' for kind in BACKUP_KINDS)
+        + "; true"
+    )
+    for name, text, problem in _fetch(inventory, pattern, BACKUP_DIR, command):
+        if text is None:
+            status[name] = problem
+            continue
+        records = _parse(text, {"kind", "time"})
+        if not records:
+            continue
+        key = lambda r: (r["kind"], r["time"], r.get("set") or r.get("location") or "")  # noqa: E731
+        known = {key(r): r for r in read_backup(results).get(name, [])}
+        known.update({key(r): r for r in records})
+        merged = sorted(known.values(), key=lambda r: r["time"])
+        _write(directory / f"{name}.jsonl", merged)
+        status[name] = f"{len(merged)} backup records"
     return status

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import os
 import subprocess
+from pathlib import Path
 
 import pytest
 
 from lpse.lab.manager import Lab
 from tests.conftest import ROOT
 
-TOPOLOGY = ROOT / "inventory/lab/topology.yml"
+# $LPSE_TOPOLOGY runs the tests against another lab (e.g. a copy on other subnets beside a running
+# one); the SPSE and firewall tests expect the default lab's addresses.
+TOPOLOGY = Path(os.environ.get("LPSE_TOPOLOGY") or ROOT / "inventory/lab/topology.yml")
 
 
 def pytest_collection_modifyitems(items):
@@ -37,6 +40,18 @@ def ssh(lab: Lab, host: str, command: str, check: bool = True, timeout: float = 
     if check and proc.returncode != 0:
         raise AssertionError(f"{host}: `{command}` exited {proc.returncode}: {proc.stderr.strip()}")
     return proc
+
+
+BACKUP_ROUTINE = (
+    "lpse-backup run --json && lpse-backup drill --json && "
+    "lpse-backup custody --location 'Brankas arsip, Kantor Sekretariat Daerah' --carrier budi --json"
+)
+
+
+def backup_routine(lab) -> None:
+    """The day's backup routine on the provisioned lab (Pasal 23): a backup, a restore drill, and
+    the medium recorded outside the server room — what the backup controls expect to see."""
+    ssh(lab, "mgmt-01", BACKUP_ROUTINE, timeout=300)
 
 
 def host_diagnostics(lab, host: str) -> str:

@@ -22,13 +22,14 @@ from lpse.comply.run import ComplyRequest
 from lpse.comply.run import run as run_comply
 from lpse.runner import run_playbook
 from tests.conftest import ROOT
-from tests.lab.conftest import apply_and_expect_rollback, ssh
+from tests.lab.conftest import apply_and_expect_rollback, backup_routine, ssh
 
 
 @pytest.fixture(scope="module")
 def provisioned(lab):
     result = run_playbook("playbooks/site.yml", inventory=lab.inventory_path, quiet=True)
     assert result.ok, result.hosts
+    backup_routine(lab)
     return lab
 
 
@@ -71,6 +72,8 @@ def fill_to(pct: int, mount: str) -> str:
 
 REMEDIATE = "remediate"
 RELOAD = " /etc/ssh/sshd_config && systemctl reload ssh"
+MEDIUM = "mkdir -p /mnt/medium && mount $(blkid -L LPSE-BAK-01) /mnt/medium"
+
 BREAKS = [
     # control, host, how to break it, how to fix it, what the failure must say
     (
@@ -278,6 +281,39 @@ BREAKS = [
         "echo '# off' > /etc/nginx/snippets/lpse-maintenance.conf && systemctl reload nginx",
         "the site is in maintenance mode without a recorded window",
     ),
+    (
+        "LPSE-23-BAK-01",
+        "mgmt-01",
+        # A flipped byte on the medium, found by the next verification.
+        f'{MEDIUM} && s=$(ls /mnt/medium/lpse-backups | tail -1) && python3 -c "import sys; '
+        "f=open(sys.argv[1],'r+b'); f.seek(99); b=f.read(1); f.seek(99); f.write(bytes([b[0]^255]))\" "
+        "/mnt/medium/lpse-backups/$s/epns_prod.dump.gpg; umount /mnt/medium; lpse-backup verify --json; true",
+        "lpse-backup run --json",
+        "differs from the manifest",
+    ),
+    (
+        "LPSE-23-BAK-02",
+        "mgmt-01",
+        "mv /var/lib/lpse/backup/drills.jsonl /var/lib/lpse/backup/drills.jsonl.away",
+        "lpse-backup drill --json",
+        "no restore drill in the last 90 days",
+    ),
+    (
+        "LPSE-23-BAK-03",
+        "mgmt-01",
+        "lpse-backup custody --location 'Ruang Server' --carrier agus --json",
+        "lpse-backup custody --location 'Brankas arsip, Kantor Sekretariat Daerah' --carrier budi --json",
+        "is recorded in the server room",
+    ),
+    (
+        "LPSE-23-BAK-04",
+        "mgmt-01",
+        # A set from long ago that the retention should have removed.
+        f"{MEDIUM} && s=$(ls /mnt/medium/lpse-backups | tail -1) && "
+        "cp -a /mnt/medium/lpse-backups/$s /mnt/medium/lpse-backups/20240101T013000Z; umount /mnt/medium",
+        "lpse-backup run --json",
+        "sets outside the retention are still kept: 20240101T013000Z",
+    ),
 ]
 
 
@@ -419,8 +455,9 @@ def test_full_run_writes_three_formats(provisioned, tmp_path):
     # Every control on every host it applies to: base (4), SSH/kernel hardening (5) and firewall (3)
     # on servers + router; capacity (5), network sysctls (1), accounts (2) and LKPP's account (1)
     # on servers; LKPP data access on the app and database servers (2); database (3) on the
-    # database server; application, site and maintenance (8) on the app server.
-    assert len(doc["results"]) == 12 * 4 + 9 * 3 + 2 + 3 + 8
+    # database server; application, site and maintenance (8) on the app server; backups (4) on the
+    # management server.
+    assert len(doc["results"]) == 12 * 4 + 9 * 3 + 2 + 3 + 8 + 4
     assert doc["summary"]["counts"]["waived"] == 4  # LPSE-21.1-KERN-01: the lab's waiver
     junit = ET.parse(outcome.run_dir / "junit.xml").getroot()
     assert len(junit.findall(".//testcase")) == len(doc["results"])

@@ -21,7 +21,7 @@ from lpse.comply.run import ComplyRequest
 from lpse.comply.run import run as run_comply
 from lpse.runner import run_playbook
 from tests.conftest import ROOT
-from tests.lab.conftest import ssh
+from tests.lab.conftest import backup_routine, ssh
 
 WIB = dt.timezone(dt.timedelta(hours=7))
 
@@ -51,6 +51,7 @@ open(path, "w").write("\n".join(out + lines) + "\n")
 def store(lab, tmp_path_factory):
     result = run_playbook("playbooks/site.yml", inventory=lab.inventory_path, quiet=True)
     assert result.ok
+    backup_routine(lab)
     results = tmp_path_factory.mktemp("results")
     # Audited as an operator would: with the site's waivers, beside its inventory.
     real = run_comply(ComplyRequest(inventory=lab.inventory_path, results_dir=results))
@@ -110,6 +111,17 @@ def test_monthly_report_html_and_pdf(store, lang, tmp_path):
     keep.mkdir(parents=True, exist_ok=True)
     for p in pages:
         shutil.copy(p, keep / f"monthly-{lang}-{p.name}")
+
+
+def test_monthly_report_shows_backups_drills_and_media(store):
+    results, _ = store
+    month = dt.datetime.now(WIB).strftime("%Y-%m")
+    proc = lpse("report", "monthly", "--month", month, "--results-dir", str(results))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    html = (results / f"reports/monthly-{month}.id.html").read_text()
+    assert 'id="backups"' in html and 'id="drills"' in html and 'id="custody"' in html
+    assert "Brankas arsip, Kantor Sekretariat Daerah" in html
+    assert "uji pemulihan berhasil: 0" not in html  # the routine's drill is counted
 
 
 def test_yearly_report(store):
