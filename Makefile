@@ -75,6 +75,7 @@ molecule: deps
 bench: deps
 	$(PY) bench/run.py
 	$(PY) bench/comply.py
+	$(PY) bench/backup.py
 
 lab-up: deps
 	lpse lab up

@@ -37,6 +37,7 @@ def topology(servers: int) -> str:
         "  bch-mgmt-01:",
         "    groups: [mgmt]",
         "    interfaces: [{network: lan, address: 10.213.70.10}]",
+        "    media: [{label: LPSE-BAK-01, size: 64M}]",
         "  bch-db-01:",
         "    groups: [spse_db]",
         "    interfaces: [{network: lan, address: 10.213.70.9}]",

@@ -7,6 +7,7 @@ a developer can look at what a failing test saw. `lpse lab down` takes it away.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -52,6 +53,24 @@ def backup_routine(lab) -> None:
     """The day's backup routine on the provisioned lab (Pasal 23): a backup, a restore drill, and
     the medium recorded outside the server room — what the backup controls expect to see."""
     ssh(lab, "mgmt-01", BACKUP_ROUTINE, timeout=300)
+
+
+def inventory_without(stack, tmp_path, var: str):
+    """A copy of the lab inventory (group_vars included) without one of its vaulted secrets."""
+    copy = tmp_path / "inventory"
+    shutil.copytree(stack.topology_path.parent, copy, symlinks=True)
+    kept, skipping = [], False
+    for line in (copy / "hosts.yml").read_text().splitlines():
+        if line.startswith(f"    {var}:"):
+            skipping = True
+            continue
+        if skipping and line.startswith("      "):
+            continue
+        skipping = False
+        kept.append(line)
+    assert len(kept) < len((copy / "hosts.yml").read_text().splitlines())
+    (copy / "hosts.yml").write_text("\n".join(kept) + "\n")
+    return copy / "hosts.yml"
 
 
 def host_diagnostics(lab, host: str) -> str:

@@ -10,7 +10,7 @@ import time
 import pytest
 
 from lpse.runner import run_playbook
-from tests.lab.conftest import ssh
+from tests.lab.conftest import inventory_without, ssh
 
 MGMT = "mgmt-01"
 LABEL = "LPSE-BAK-01"
@@ -187,3 +187,13 @@ def test_a_missing_encryption_key_writes_nothing(stack):
         ssh(stack, MGMT, "mv /etc/lpse/backup.key.away /etc/lpse/backup.key")
     _, after, _ = backup(stack, "list")
     assert after["sets"] == before["sets"]
+
+
+def test_a_missing_vault_passphrase_stops_in_preflight(stack, tmp_path):
+    config = ssh(stack, MGMT, "cat /etc/lpse/backup.json").stdout
+    inventory = inventory_without(stack, tmp_path, "vault_backup_passphrase")
+    result = run_playbook("playbooks/site.yml", inventory=inventory, tags="backup", quiet=True)
+    assert not result.ok
+    assert any("backup_encryption_passphrase is missing" in f for f in result.failures), result.failures
+    assert result.total("changed") == 0
+    assert ssh(stack, MGMT, "cat /etc/lpse/backup.json").stdout == config

@@ -42,12 +42,15 @@ def test_reboot_inside_a_host_boots_it_again(mini):
         time.sleep(0.5)
     else:
         pytest.fail("cyc-01 did not come back from reboot within 60 s")
+    # The portable medium is still plugged in (the same loop device, found by its label).
+    assert ssh(mini, "cyc-01", "blkid -L CYC-MEDIUM").stdout.startswith("/dev/loop")
 
 
 def test_down_leaves_nothing_behind(mini):
     assert "/dev/loop" in ssh(mini, "cyc-01", "findmnt -n -o SOURCE /srv/data").stdout
     running = mini.leftovers()
-    assert any(item.startswith("loop device still attached") for item in running), running
+    attached = [item for item in running if item.startswith("loop device still attached")]
+    assert any("CYC-MEDIUM" in item for item in attached) and len(attached) == 2, running
     assert any(item.startswith("network namespace") for item in running), running
     mini.down(progress=print)
     assert mini.leftovers() == []
@@ -71,3 +74,24 @@ def test_bad_topology_builds_nothing(tmp_path):
     assert network.netns_list("badlab-") == []
     assert not network.link_exists("badlab-lan")
     assert not cgroup.lab_dir("badlab").exists()
+
+
+def test_a_lab_network_over_the_machines_own_network_is_refused(tmp_path):
+    import ipaddress
+    import json
+
+    routes = json.loads(subprocess.run(["ip", "-j", "route"], capture_output=True, text=True).stdout)
+    own = [r["dst"] for r in routes if "/" in r.get("dst", "") and not r.get("dev", "").startswith(("lpse-", "lcyc"))]
+    if not own:
+        pytest.skip("this machine has no network route of its own to collide with")
+    net = ipaddress.ip_network(own[0])
+    hosts = list(net.hosts())
+    clash = tmp_path / "clash.yml"
+    clash.write_text(
+        f"name: clash\nnetworks: {{lan: {{subnet: {net}, control_address: {hosts[-2]}}}}}\n"
+        f"hosts:\n  c-01: {{groups: [mgmt], interfaces: [{{network: lan, address: {hosts[-3]}}}]}}\n"
+    )
+    with pytest.raises(InputError, match=rf"network lan \({net}\) overlaps"):
+        Lab(clash).up(progress=print)
+    assert not network.link_exists("clash-lan")
+    assert network.netns_list("clash-") == []

@@ -5,7 +5,6 @@ preflight before any host changes."""
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from datetime import UTC, datetime, timedelta
 
@@ -13,7 +12,7 @@ import pytest
 import yaml
 
 from lpse.runner import run_playbook
-from tests.lab.conftest import ssh
+from tests.lab.conftest import inventory_without, ssh
 
 APP = "10.213.0.11"
 SERVERS = ("spse-app-01", "spse-db-01", "mgmt-01")
@@ -166,24 +165,6 @@ def test_deactivating_a_staff_member_locks_the_account_on_every_server_in_one_ru
         assert ssh(stack, h, "cat /home/uji/laporan.txt").stdout.strip() == "laporan"  # files kept
 
 
-def _inventory_without(stack, tmp_path, var: str):
-    """A copy of the lab inventory (group_vars included) without one of its vaulted secrets."""
-    copy = tmp_path / "inventory"
-    shutil.copytree(stack.topology_path.parent, copy, symlinks=True)
-    kept, skipping = [], False
-    for line in (copy / "hosts.yml").read_text().splitlines():
-        if line.startswith(f"    {var}:"):
-            skipping = True
-            continue
-        if skipping and line.startswith("      "):
-            continue
-        skipping = False
-        kept.append(line)
-    assert len(kept) < len((copy / "hosts.yml").read_text().splitlines())
-    (copy / "hosts.yml").write_text("\n".join(kept) + "\n")
-    return copy / "hosts.yml"
-
-
 @pytest.mark.parametrize(
     ("name", "extravars", "expected"),
     [
@@ -216,7 +197,7 @@ def _inventory_without(stack, tmp_path, var: str):
     ids=lambda v: v if isinstance(v, str) and " " in v else "",
 )
 def test_bad_input_stops_in_preflight_before_any_host_changes(stack, tmp_path, name, extravars, expected):
-    inventory = stack.inventory_path if extravars else _inventory_without(stack, tmp_path, "vault_spse_db_password")
+    inventory = stack.inventory_path if extravars else inventory_without(stack, tmp_path, "vault_spse_db_password")
     result = run_playbook("playbooks/site.yml", inventory=inventory, extravars=extravars or {}, quiet=True)
     assert not result.ok
     messages = result.failures
