@@ -281,10 +281,9 @@ class Lab:
                 "cisco_generic",
                 "--hostname",
                 dev.name,
-                "--username",
-                sec["switch_username"],
-                "--password",
-                sec["switch_password"],
+                # KEY=VALUE form: a generated password may start with "-".
+                f"--username={sec['switch_username']}",
+                f"--password={sec['switch_password']}",
                 "--listen-host",
                 str(dev.address),
                 "--listen-port",
