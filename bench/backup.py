@@ -76,9 +76,14 @@ def fill(lab: Lab, total_mb: int) -> dict:
         "CREATE TABLE IF NOT EXISTS bench_blob (id bigserial PRIMARY KEY, payload text); "
         "TRUNCATE bench_blob; "
         f"INSERT INTO bench_blob (payload) SELECT string_agg(md5(g::text || random()::text), '') "
-        f"FROM generate_series(1, {half * 740 * 32}) g GROUP BY g / 32; VACUUM ANALYZE bench_blob;"
+        f"FROM generate_series(1, {half * 740 * 32}) g GROUP BY g / 32"
     )
-    run(lab, "bbk-db-01", f'runuser -u postgres -- psql -XAtq -v ON_ERROR_STOP=1 -d epns_prod -c "{sql}"')
+    run(
+        lab,
+        "bbk-db-01",
+        f'cd / && runuser -u postgres -- psql -XAtq -v ON_ERROR_STOP=1 -d epns_prod -c "{sql}" '
+        '-c "VACUUM ANALYZE bench_blob"',
+    )
     run(
         lab,
         "bbk-app-01",
