@@ -16,7 +16,7 @@ STANDIN := build/spse-standin.jar
 .PHONY: help deps apt venv standin demo test lint unit lab-test molecule bench lab-up lab-down clean
 
 help:
-	@echo "make demo      build the lab, provision it, audit it (lpse comply), write this month's report"
+	@echo "make demo      build the lab, provision it, back it up and drill a restore, audit it (lpse comply), write this month's report"
 	@echo "make test      lint, unit tests, lab tests, molecule scenarios"
 	@echo "make bench     benchmarks -> bench/results/*.json"
 	@echo "make lab-down  stop the lab (lpse lab down)"
