@@ -59,6 +59,16 @@ class MemberStatus:
     detail: str
 
 
+def _make_ext4_image(image: Path, size_mb: int, label: str) -> None:
+    """A sparse ext4 image (a data disk or a portable medium), made once and kept."""
+    if image.exists():
+        return
+    image.parent.mkdir(parents=True, exist_ok=True)
+    with open(image, "wb") as fh:
+        fh.truncate(size_mb * 1024 * 1024)
+    sh.run(["mkfs.ext4", "-q", "-F", "-L", label, "-E", "root_owner=0:0", str(image)])
+
+
 class Lab:
     def __init__(self, topology: Path | str | None = None):
         self.topology_path = Path(topology) if topology else default_topology()
@@ -332,20 +342,10 @@ class Lab:
         auth.write_text(self.key.with_suffix(".pub").read_text())
         auth.chmod(0o600)
         for disk in host.disks:
-            image = self.disk_image(host.name, disk.mount)
-            if not image.exists():
-                image.parent.mkdir(parents=True, exist_ok=True)
-                with open(image, "wb") as fh:
-                    fh.truncate(disk.size_mb * 1024 * 1024)
-                label = ("lpse" + disk.mount.replace("/", "-"))[:16]
-                sh.run(["mkfs.ext4", "-q", "-F", "-L", label, "-E", "root_owner=0:0", str(image)])
+            label = ("lpse" + disk.mount.replace("/", "-"))[:16]
+            _make_ext4_image(self.disk_image(host.name, disk.mount), disk.size_mb, label)
         for medium in host.media:
-            image = self.medium_image(host.name, medium.label)
-            if not image.exists():
-                image.parent.mkdir(parents=True, exist_ok=True)
-                with open(image, "wb") as fh:
-                    fh.truncate(medium.size_mb * 1024 * 1024)
-                sh.run(["mkfs.ext4", "-q", "-F", "-L", medium.label, "-E", "root_owner=0:0", str(image)])
+            _make_ext4_image(self.medium_image(host.name, medium.label), medium.size_mb, medium.label)
         mirror_at = self.topo.mirror_address(host)
         (etc / "apt/sources.list.d/lpse-lab-mirror.list").write_text(
             "# The lab's offline mirror (lpse lab up); hosts have no internet.\n"

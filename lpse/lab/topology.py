@@ -178,6 +178,17 @@ class _Checker:
             raise self.fail(where, f"{value!r} is not an IPv4 address") from None
 
 
+def _size_mb(ck: _Checker, raw: Any, where: PathKey) -> int:
+    """An image size (a data disk's or a medium's) like 512M or 2G, in MB, within 16M..64G."""
+    m = _SIZE.match(str(raw))
+    if not m:
+        raise ck.fail(where, f"{raw!r} is not a size like 512M or 2G")
+    size_mb = int(m.group(1)) * (1024 if m.group(2) == "G" else 1)
+    if not 16 <= size_mb <= 64 * 1024:
+        raise ck.fail(where, f"{raw} is outside 16M..64G")
+    return size_mb
+
+
 def load_topology(path: Path | str) -> Topology:
     """Load and validate a topology file; raise InputError on the first problem found."""
     path = Path(path)
@@ -277,13 +288,7 @@ def load_topology(path: Path | str) -> Topology:
                 raise ck.fail((*dwhere, "mount"), f"{mount!r} is not an absolute mount point for a data disk")
             if any(d.mount == mount for d in disks):
                 raise ck.fail((*dwhere, "mount"), f"{mount} is already a disk of {host_name}")
-            m = _SIZE.match(str(raw.get("size")))
-            if not m:
-                raise ck.fail((*dwhere, "size"), f"{raw.get('size')!r} is not a size like 512M or 2G")
-            size_mb = int(m.group(1)) * (1024 if m.group(2) == "G" else 1)
-            if not 16 <= size_mb <= 64 * 1024:
-                raise ck.fail((*dwhere, "size"), f"{raw.get('size')} is outside 16M..64G")
-            disks.append(Disk(mount, size_mb))
+            disks.append(Disk(mount, _size_mb(ck, raw.get("size"), (*dwhere, "size"))))
         media = []
         raw_media = spec.get("media") or []
         if not isinstance(raw_media, list):
@@ -297,13 +302,7 @@ def load_topology(path: Path | str) -> Topology:
                 raise ck.fail((*mwhere, "label"), f"{label!r} is not a filesystem label (1-16 of A-Z a-z 0-9 _ -)")
             if any(m.label == label for h in hosts.values() for m in h.media) or any(m.label == label for m in media):
                 raise ck.fail((*mwhere, "label"), f"medium {label} is already in the lab")
-            m = _SIZE.match(str(raw.get("size")))
-            if not m:
-                raise ck.fail((*mwhere, "size"), f"{raw.get('size')!r} is not a size like 256M or 1G")
-            size_mb = int(m.group(1)) * (1024 if m.group(2) == "G" else 1)
-            if not 16 <= size_mb <= 64 * 1024:
-                raise ck.fail((*mwhere, "size"), f"{raw.get('size')} is outside 16M..64G")
-            media.append(Medium(label, size_mb))
+            media.append(Medium(label, _size_mb(ck, raw.get("size"), (*mwhere, "size"))))
         hosts[host_name] = Host(host_name, groups, tuple(ifaces), gateway, forwarding, tuple(disks), tuple(media))
 
     devices: dict[str, Device] = {}
