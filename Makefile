@@ -9,11 +9,11 @@ export DEBIAN_FRONTEND := noninteractive
 # Debian packages the control node needs: the lab's parts and the tools tests drive.
 APT_PACKAGES := debootstrap dpkg-dev apt-utils iproute2 util-linux iputils-ping traceroute \
 	openssh-client e2fsprogs nftables iperf3 snmp nut-server nut-client nut-snmp python3-venv git make \
-	chromium poppler-utils fonts-dejavu-core openjdk-17-jdk-headless
+	chromium poppler-utils fonts-dejavu-core openjdk-17-jdk-headless postgresql
 
 STANDIN := build/spse-standin.jar
 
-.PHONY: help deps apt venv standin demo test lint unit lab-test molecule bench lab-up lab-down clean
+.PHONY: help deps apt venv standin demo test lint unit access-test lab-test molecule bench lab-up lab-down clean
 
 help:
 	@echo "make demo      build the lab, provision it, back it up and drill a restore, audit it (lpse comply), write this month's report"
@@ -50,12 +50,22 @@ demo: deps
 	lpse provision playbooks/site.yml
 	lpse backup run
 	lpse backup drill
-	lpse backup custody --location "Brankas arsip, Kantor Sekretariat Daerah" --carrier budi
+	lpse access init
+	@# The medium leaves the server room on an approved visit (Pasal 21 ayat (4), Pasal 23 ayat (2)).
+	set -e; keys=$$(lpse lab path)/access/keys/initial-passwords; \
+	visit=$$(lpse access request --as satpam --name "Budi Santoso" --id-type nip --id-number 198805172015031002 \
+	  --institution "LPSE Kabupaten Bandung" --purpose "Membawa media cadangan LPSE-BAK-01 ke brankas arsip" \
+	  --start now --end +2h --escort "Asep Saepudin" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["visit"])'); \
+	lpse access approve $$visit --as kepala --password-file $$keys/kepala --reason "Rotasi media cadangan"; \
+	lpse access checkin $$visit --as satpam --badge T-01; \
+	lpse access checkout $$visit --as satpam --equipment hdd-cadangan:LPSE-BAK-01 --note "Media cadangan dibawa ke brankas arsip"; \
+	lpse backup custody --location "Brankas arsip, Kantor Sekretariat Daerah" --carrier budi --visit $$visit
+	lpse access verify
 	lpse lab status
 	lpse comply
 	lpse report monthly --month $$(date +%Y-%m)
 
-test: deps lint unit lab-test molecule
+test: deps lint unit access-test lab-test molecule
 
 lint: venv
 	ruff check .
@@ -65,6 +75,11 @@ lint: venv
 
 unit: venv
 	$(PY) -m pytest tests/unit -q
+
+# The server-room access log: rules, tamper evidence, SQLite and a real PostgreSQL, the web app
+# in chromium, fuzzing (no lab needed).
+access-test: deps
+	$(PY) -m pytest tests/access -q
 
 lab-test: deps
 	$(PY) -m pytest tests/lab -q -rs

@@ -10,6 +10,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from lpse.access import cli as access_cli
 from lpse.errors import InputError, LpseError
 from lpse.i18n import t
 
@@ -78,6 +79,13 @@ def lab_up(topology: Path | None, fresh: bool) -> None:
 def lab_down(topology: Path | None, purge: bool) -> None:
     """Stop the lab: no namespace, link, cgroup or process is left."""
     _lab(topology).down(progress=lambda m: console.print(m, highlight=False), purge=purge)
+
+
+@lab.command("path")
+@topology_option
+def lab_path(topology: Path | None) -> None:
+    """Print the lab's state directory (generated keys, secrets, the access log)."""
+    click.echo(str(_lab(topology).state))
 
 
 @lab.command("status")
@@ -368,7 +376,7 @@ def _report(
     from lpse.i18n import lang
     from lpse.report import build
     from lpse.report.collect import collect as collect_records
-    from lpse.report.collect import collect_backup, collect_maintenance
+    from lpse.report.collect import collect_access, collect_backup, collect_maintenance
 
     # Validate the period before touching anything.
     build.parse_month(period) if kind == "monthly" else build.parse_year(period)
@@ -386,6 +394,8 @@ def _report(
             for host, status in collect_maintenance(inventory, results).items():
                 console.print(t("collected", host=host, status=status), highlight=False)
             for host, status in collect_backup(inventory, results).items():
+                console.print(t("collected", host=host, status=status), highlight=False)
+            for host, status in collect_access(inventory, results).items():
                 console.print(t("collected", host=host, status=status), highlight=False)
     elif collect:
         raise InputError(f"inventory not found: {inventory} (use --no-collect to report from the store only)")
@@ -463,6 +473,8 @@ def report_yearly(year, inventory, results_dir, formats, collect) -> None:
     """Twelve months summarised for the Sekretaris Daerah's yearly evaluation."""
     _report("yearly", year, inventory, results_dir, formats, collect)
 
+
+main.add_command(access_cli.access)
 
 if __name__ == "__main__":
     main()

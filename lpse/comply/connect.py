@@ -40,7 +40,11 @@ def plain(value: Any) -> Any:
 def hostvars(inventory_path: str, name: str) -> dict[str, Any]:
     inventory, variables = load_inventory(inventory_path)
     raw = variables.get_vars(host=inventory.get_host(name), include_hostvars=False)
-    return {k: plain(v) for k, v in raw.items() if k.startswith(("ansible_", "compliance_", "lab_", "accounts_"))}
+    return {
+        k: plain(v)
+        for k, v in raw.items()
+        if k.startswith(("ansible_", "compliance_", "lab_", "accounts_", "access_log_"))
+    }
 
 
 def hosts_matching(inventory, patterns) -> list[str]:

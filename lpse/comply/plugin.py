@@ -102,10 +102,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.fixture
 def policy(request, lpse_host: str) -> dict[str, Any]:
-    """The host's compliance_* inventory variables (thresholds and expectations), and the
-    accounts_* ones that say who should have which access."""
+    """The host's compliance_* inventory variables (thresholds and expectations), the
+    accounts_* ones that say who should have which access, and the access log's settings."""
     state = request.config.stash[_KEY]
-    return {k: v for k, v in state.hostvars(lpse_host).items() if k.startswith(("compliance_", "accounts_"))}
+    wanted = ("compliance_", "accounts_", "access_log_")
+    return {k: v for k, v in state.hostvars(lpse_host).items() if k.startswith(wanted)}
 
 
 _HOSTS: dict[str, Any] = {}

@@ -77,6 +77,10 @@ def plan(request: ComplyRequest, root: Path):
         raise InputError(f"inventory not found: {request.inventory}")
     inventory, _ = connect.load_inventory(str(request.inventory))
     everyone = [h.name for h in inventory.get_hosts("all")]
+    # The control node (localhost) keeps the server-room access log when the inventory has one;
+    # the controls that apply to localhost then run there.
+    if "access_log_approvers" in connect.hostvars(str(request.inventory), "localhost"):
+        everyone.append("localhost")
     if not everyone:
         raise InputError(f"inventory {request.inventory} names no hosts")
     limited = {h.name for h in inventory.get_hosts(request.limit)} if request.limit else set(everyone)

@@ -27,7 +27,7 @@ import jinja2
 from lpse.comply.results import Store
 from lpse.errors import EnvironmentProblem, InputError, LpseError
 from lpse.report import charts
-from lpse.report.collect import read_backup, read_maintenance, read_store
+from lpse.report.collect import read_access, read_backup, read_maintenance, read_store
 
 WIB = ZoneInfo("Asia/Jakarta")
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -56,7 +56,6 @@ PENDING_SECTIONS = [
         "Pasal 21 ayat (3)",
         {"id": "Daya listrik (UPS) dan lingkungan ruang server", "en": "Power (UPS) and server-room environment"},
     ),
-    ("visits", "Pasal 21 ayat (4)", {"id": "Kunjungan ruang server", "en": "Server-room visits"}),
     ("backups", "Pasal 23", {"id": "Cadangan data (backup)", "en": "Backups"}),
     (
         "network",
@@ -249,6 +248,50 @@ def backup_section(records_by_host: dict[str, list[dict[str, Any]]], start: dt.d
     }
 
 
+def visits_section(access: dict[str, Any], start: dt.datetime, end: dt.datetime) -> dict:
+    """Server-room visits whose planned time overlaps the month, who decided, the entries, the
+    breaches found in the month and the chain's state when it was collected (Pasal 21 ayat (4))."""
+    doc = access.get("visits") or {}
+    people = doc.get("people", {})
+    rows = []
+    for v in doc.get("visits", []):
+        s, e = _parse_time(v["request"]["start"]), _parse_time(v["request"]["end"])
+        if not (s and e and s < end and e >= start):
+            continue
+        who = people.get(v.get("decided_by") or "", {})
+        rows.append(
+            {
+                "id": v["visit"],
+                "visitor": v["request"]["visitor"]["name"],
+                "institution": v["request"]["visitor"]["institution"],
+                "purpose": v["request"]["purpose"],
+                "planned": f"{s.astimezone(WIB):%d-%m %H:%M} – {e.astimezone(WIB):%d-%m %H:%M}",
+                "status": v["status"],
+                "decision": (v.get("decision") or {}).get("decision"),
+                "decided_by": f"{who.get('name', v.get('decided_by'))} ({who.get('title', '')})"
+                if v.get("decided_by")
+                else "—",
+                "entries": [
+                    f"{_parse_time(x['in']).astimezone(WIB):%d-%m %H:%M} – "
+                    + (f"{_parse_time(x['out']).astimezone(WIB):%H:%M}" if x.get("out") else "…")
+                    for x in v.get("entries", [])
+                ],
+            }
+        )
+    findings = [
+        f for f in access.get("findings") or [] if (t := _parse_time(f.get("time"))) is not None and start <= t < end
+    ]
+    return {
+        "any": doc != {},
+        "visits": rows,
+        "entries": sum(len(r["entries"]) for r in rows),
+        "approved": sum(1 for r in rows if r["decision"] == "approve"),
+        "denied": sum(1 for r in rows if r["decision"] == "deny"),
+        "findings": findings,
+        "verify": access.get("verify"),
+    }
+
+
 def _parse_time(text: str | None) -> dt.datetime | None:
     if not text:
         return None
@@ -278,6 +321,7 @@ def monthly(results: Path, month: str, lang: str, lpse_name: str, warn: float = 
         "capacity": capacity_section(records, start, end, warn, crit, lang),
         "maintenance": maintenance_section(read_maintenance(results), start, end),
         "backup": backup_section(read_backup(results), start, end),
+        "visits": visits_section(read_access(results), start, end),
         "pending": [{"id": s, "article": a, "title": t[lang]} for s, a, t in PENDING_SECTIONS if s != "backups"],
     }
 
@@ -419,6 +463,18 @@ LABELS = {
         "mnt_overran": "Melewati rencana",
         "backup": "Cadangan data ke media portabel (Pasal 23)",
         "no_backup": "Tidak ada catatan cadangan pada periode ini.",
+        "visits": "Kunjungan ruang server (Pasal 21 ayat (4))",
+        "no_visits": "Log akses ruang server belum dikumpulkan (lpse access init).",
+        "vis_summary": "Kunjungan: {n}, disetujui: {approved}, ditolak: {denied}; masuk ruang server: {entries} kali.",
+        "vis_visitor": "Pengunjung",
+        "vis_purpose": "Keperluan",
+        "vis_planned": "Rencana",
+        "vis_decided": "Keputusan oleh",
+        "vis_entries": "Masuk – keluar",
+        "vis_findings": "Pelanggaran",
+        "vis_none_found": "Tidak ada pelanggaran.",
+        "vis_chain_ok": "Rantai catatan utuh: {records} catatan; kepala #{seq} {hash}",
+        "vis_chain_bad": "Rantai catatan RUSAK: {n} masalah",
         "bak_summary": "Cadangan dibuat: {made} ({mb} MB), gagal: {failed}; verifikasi berhasil: {verified}, "
         "gagal: {verify_failed}; uji pemulihan berhasil: {drills_passed}, gagal: {drills_failed}.",
         "bak_time": "Waktu",
@@ -494,6 +550,18 @@ LABELS = {
         "mnt_overran": "Overran",
         "backup": "Backups to portable media (Pasal 23)",
         "no_backup": "No backup records in this period.",
+        "visits": "Server-room visits (Pasal 21 ayat (4))",
+        "no_visits": "The server-room access log was not collected (lpse access init).",
+        "vis_summary": "Visits: {n}, approved: {approved}, denied: {denied}; entries to the server room: {entries}.",
+        "vis_visitor": "Visitor",
+        "vis_purpose": "Purpose",
+        "vis_planned": "Planned",
+        "vis_decided": "Decided by",
+        "vis_entries": "In – out",
+        "vis_findings": "Breaches",
+        "vis_none_found": "No breaches.",
+        "vis_chain_ok": "Record chain intact: {records} records; head #{seq} {hash}",
+        "vis_chain_bad": "Record chain BROKEN: {n} problems",
         "bak_summary": "Backups made: {made} ({mb} MB), failed: {failed}; verifications passed: {verified}, "
         "failed: {verify_failed}; restore drills passed: {drills_passed}, failed: {drills_failed}.",
         "bak_time": "Time",

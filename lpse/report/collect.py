@@ -6,6 +6,7 @@ a line, unique by ``epoch`` and in time order. Collection merges what the host h
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 from pathlib import Path
@@ -153,3 +154,59 @@ def collect_backup(inventory: Path, results: Path, pattern: str = "mgmt") -> dic
         _write(directory / f"{name}.jsonl", merged)
         status[name] = f"{len(merged)} backup records"
     return status
+
+
+def access_dir(results: Path) -> Path:
+    return results / "access"
+
+
+def collect_access(inventory: Path, results: Path) -> dict[str, str]:
+    """The server-room access log (on this control node) into ``<results>/access/``: every visit
+    (``visits.json``), the breaches of the rules (``findings.json``) and the chain's verification
+    with its head hash (``verify.json``), so the report shows what the log said when collected."""
+    from lpse.access.cli import _visit_json
+    from lpse.access.config import load
+    from lpse.access.service import AccessLog
+
+    if "access_log_approvers" not in connect.hostvars(str(inventory), "localhost"):
+        return {}
+    log = AccessLog(load(inventory))
+    try:
+        log.store.ensure()
+    except Exception as exc:  # the report says the log could not be read; it does not stop
+        return {"access log": str(exc)}
+    now = log.clock()
+    visits = log.visits()
+    people = {u: {"name": p.name, "title": p.title} for u, p in log.config.users().items()}
+    findings = log.audit(dt.datetime(2000, 1, 1, tzinfo=dt.UTC), now + dt.timedelta(days=1))
+    directory = access_dir(results)
+    directory.mkdir(parents=True, exist_ok=True)
+    docs = {
+        "visits.json": {"people": people, "visits": [_visit_json(v, now) for v in visits.values()]},
+        "findings.json": [f.as_dict() | {"time": _record_time(log, f.seq)} for f in findings],
+        "verify.json": log.verify().as_dict() | {"collected": now.isoformat()},
+    }
+    for name, doc in docs.items():
+        tmp = directory / f".{name}.tmp"
+        tmp.write_text(json.dumps(doc, ensure_ascii=False, indent=1))
+        tmp.replace(directory / name)
+    return {"access log": f"{len(visits)} visits, {len(findings)} findings"}
+
+
+def _record_time(log, seq: int) -> str | None:
+    import sqlalchemy as sa
+
+    from lpse.access.store import records
+
+    with log.store.engine.connect() as conn:
+        body = conn.execute(sa.select(records.c.body).where(records.c.seq == seq)).scalar_one_or_none()
+    return json.loads(body)["at"] if body else None
+
+
+def read_access(results: Path) -> dict[str, Any]:
+    directory = access_dir(results)
+    out: dict[str, Any] = {}
+    for name in ("visits", "findings", "verify"):
+        path = directory / f"{name}.json"
+        out[name] = json.loads(path.read_text()) if path.exists() else None
+    return out

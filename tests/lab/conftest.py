@@ -32,7 +32,37 @@ def lab() -> Lab:
         pytest.skip("lab tests need root (namespaces, bridges, cgroups)")
     the_lab = Lab(TOPOLOGY)
     the_lab.up(progress=print)
+    access_routine(the_lab)
     return the_lab
+
+
+def access_routine(lab: Lab) -> None:
+    """The lab's server-room access log (kept on this control node): initialised, with one
+    visit approved, entered and left — what the access controls expect to see."""
+    from lpse.access.config import load
+    from lpse.access.service import AccessLog
+
+    log = AccessLog(load(lab.inventory_path))
+    log.init()
+    initial = log.config.keys_dir / "initial-passwords"
+    visit = log.request(
+        "satpam",
+        {
+            "name": "Budi Santoso",
+            "id_type": "nip",
+            "id_number": "198805172015031002",
+            "institution": "LPSE Kabupaten Bandung",
+            "purpose": "Memeriksa UPS dan membawa media cadangan keluar",
+            "start": "now",
+            "end": "+2h",
+            "escort": "Asep Saepudin",
+            "equipment": [],
+        },
+    ).visit
+    log.decide(visit, "kepala", True, (initial / "kepala").read_text().strip())
+    log.checkin(visit, "satpam", "T-01")
+    log.checkout(visit, "satpam", [])
+    log.store.close()
 
 
 def ssh(lab: Lab, host: str, command: str, check: bool = True, timeout: float = 60) -> subprocess.CompletedProcess:

@@ -21,6 +21,7 @@ from lpse.comply.catalogue import load as load_catalogue
 from lpse.comply.run import ComplyRequest
 from lpse.comply.run import run as run_comply
 from lpse.runner import run_playbook
+from tests.access.test_controls import SHOWN as ACCESS_SHOWN
 from tests.conftest import ROOT
 from tests.lab.conftest import apply_and_expect_rollback, backup_routine, ssh
 
@@ -375,7 +376,8 @@ def test_memory_control_fails_above_its_threshold(provisioned, tmp_path):
 
 def test_every_control_is_shown_failing_here():
     catalogue = load_catalogue(ROOT / "compliance/catalogue")
-    shown = {b[0] for b in BREAKS} | {"LPSE-22a-CAP-03", "LPSE-21.1-KERN-01"}
+    # The access controls are shown failing on broken logs in tests/access/test_controls.py.
+    shown = {b[0] for b in BREAKS} | {"LPSE-22a-CAP-03", "LPSE-21.1-KERN-01"} | ACCESS_SHOWN
     assert shown == set(catalogue.controls), f"controls never shown failing: {set(catalogue.controls) - shown}"
 
 
@@ -449,15 +451,15 @@ def test_exit_status_follows_the_chosen_severity(broken_timezone, tmp_path):
 def test_full_run_writes_three_formats(provisioned, tmp_path):
     outcome = comply(provisioned, tmp_path, waivers=provisioned.inventory_path.parent / "waivers.yml")
     doc = outcome.doc
-    hosts = {"spse-app-01", "spse-db-01", "mgmt-01", "edge-01"}
+    hosts = {"spse-app-01", "spse-db-01", "mgmt-01", "edge-01", "localhost"}
     assert set(doc["run"]["hosts"]) == hosts
     assert doc["summary"]["score"] == 100.0, [r for r in doc["results"] if r["status"] != "pass"]
     # Every control on every host it applies to: base (4), SSH/kernel hardening (5) and firewall (3)
     # on servers + router; capacity (5), network sysctls (1), accounts (2) and LKPP's account (1)
     # on servers; LKPP data access on the app and database servers (2); database (3) on the
     # database server; application, site and maintenance (8) on the app server; backups (4) on the
-    # management server.
-    assert len(doc["results"]) == 12 * 4 + 9 * 3 + 2 + 3 + 8 + 4
+    # management server; the server-room access log (5) on the control node that keeps it.
+    assert len(doc["results"]) == 12 * 4 + 9 * 3 + 2 + 3 + 8 + 4 + 5
     assert doc["summary"]["counts"]["waived"] == 4  # LPSE-21.1-KERN-01: the lab's waiver
     junit = ET.parse(outcome.run_dir / "junit.xml").getroot()
     assert len(junit.findall(".//testcase")) == len(doc["results"])

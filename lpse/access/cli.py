@@ -1,0 +1,466 @@
+"""``lpse access``: the server-room access log from the terminal (registered in lpse/cli.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from lpse.errors import InputError
+
+console = Console(width=None if sys.stdout.isatty() else 160)
+
+inventory_option = click.option(
+    "--inventory",
+    "-i",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Inventory with the access_log_* settings (default: the lab's, inventory/lab/hosts.yml).",
+)
+as_option = click.option("--as", "actor", required=True, help="Who records this (a user of the inventory).")
+json_option = click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+
+
+def _en() -> bool:
+    return os.environ.get("LPSE_LANG", "id") == "en"
+
+
+def _say(id_text: str, en_text: str) -> str:
+    return en_text if _en() else id_text
+
+
+def open_log(inventory: Path | None):
+    from lpse.access.config import load
+    from lpse.access.service import AccessLog
+    from lpse.runner import project_root
+
+    inv = inventory or project_root() / "inventory/lab/hosts.yml"
+    return AccessLog(load(inv))
+
+
+def _password(actor: str, password_file: Path | None) -> str:
+    if password_file:
+        try:
+            return password_file.read_text().strip()
+        except OSError as exc:
+            raise InputError(f"--password-file {password_file}: {exc.strerror}") from None
+    if os.environ.get("LPSE_ACCESS_PASSWORD"):
+        return os.environ["LPSE_ACCESS_PASSWORD"]
+    if not sys.stdin.isatty():
+        raise InputError("no password: give --password-file, $LPSE_ACCESS_PASSWORD, or run on a terminal")
+    return click.prompt(_say(f"Kata sandi {actor}", f"Password of {actor}"), hide_input=True)
+
+
+@click.group()
+def access() -> None:
+    """Server-room access log: requests, signed approvals, entry and exit (Pasal 21 ayat (4))."""
+
+
+@access.command("init")
+@inventory_option
+def init(inventory: Path | None) -> None:
+    """Create or upgrade the database; accounts and signing keys for new users of the inventory."""
+    log = open_log(inventory)
+    made = log.init()
+    console.print(_say(f"Log akses: {log.config.url}", f"Access log: {log.config.url}"), highlight=False)
+    for m in made:
+        key_id, key_en = (" (dengan kunci tanda tangan)", " (with a signing key)") if m.key else ("", "")
+        console.print(
+            _say(
+                f"  akun baru {m.user}{key_id}; kata sandi awal: {m.password_file}",
+                f"  new account {m.user}{key_en}; initial password: {m.password_file}",
+            ),
+            highlight=False,
+        )
+
+
+@access.command("passwd")
+@click.argument("user")
+@click.option("--password-file", type=click.Path(path_type=Path), help="File holding the current password.")
+@click.option("--new-password-file", type=click.Path(path_type=Path), help="File holding the new password.")
+@inventory_option
+def passwd(user: str, password_file: Path | None, new_password_file: Path | None, inventory: Path | None) -> None:
+    """Change a user's password (an approver's signing key is re-encrypted with it)."""
+    log = open_log(inventory)
+    old = _password(user, password_file)
+    if not log.authenticate(user, old):
+        from lpse.access.errors import AccessRefused
+
+        raise AccessRefused("bad_password", user=user)
+    new = (
+        new_password_file.read_text().strip()
+        if new_password_file
+        else click.prompt(_say("Kata sandi baru", "New password"), hide_input=True, confirmation_prompt=True)
+    )
+    log.set_password(user, new, old)
+    console.print(_say(f"Kata sandi {user} diganti.", f"Password of {user} changed."))
+
+
+@access.command("request")
+@as_option
+@click.option("--name", required=True, help="Visitor's full name.")
+@click.option("--id-type", required=True, help="ktp, sim, paspor, nip, kartu-pegawai or lainnya.")
+@click.option("--id-number", required=True, help="Number of that identity document.")
+@click.option("--institution", required=True, help="Visitor's institution or company.")
+@click.option("--purpose", required=True, help="Why the visitor enters the server room.")
+@click.option("--start", required=True, help="Planned start: '2026-11-26 09:00' (site time), now, +1h.")
+@click.option("--end", required=True, help="Planned end (same forms).")
+@click.option("--escort", required=True, help="LPSE staff member who escorts the visitor.")
+@click.option("--equipment", multiple=True, help="Equipment brought in, 'item:serial' (repeatable).")
+@json_option
+@inventory_option
+def request(actor, name, id_type, id_number, institution, purpose, start, end, escort, equipment, as_json, inventory):
+    """File a visit request; it waits for an authorised official's decision."""
+    log = open_log(inventory)
+    rec = log.request(
+        actor,
+        {
+            "name": name,
+            "id_type": id_type,
+            "id_number": id_number,
+            "institution": institution,
+            "purpose": purpose,
+            "start": start,
+            "end": end,
+            "escort": escort,
+            "equipment": list(equipment),
+        },
+    )
+    _done(rec, as_json, _say(f"Permohonan kunjungan {rec.visit} dicatat", f"Visit request {rec.visit} recorded"))
+
+
+def _decide(approve: bool, visit, actor, reason, valid_from, valid_until, password_file, as_json, inventory):
+    log = open_log(inventory)
+    password = _password(actor, password_file)
+    rec = log.decide(visit, actor, approve, password, reason or "", valid_from, valid_until)
+    word = _say("disetujui", "approved") if approve else _say("ditolak", "denied")
+    _done(
+        rec,
+        as_json,
+        _say(f"Kunjungan {visit} {word} dan ditandatangani {actor}", f"Visit {visit} {word}, signed by {actor}"),
+    )
+
+
+@access.command("approve")
+@click.argument("visit")
+@as_option
+@click.option("--reason", default="", help="Note with the approval.")
+@click.option("--valid-from", default=None, help="Approval valid from (default: the planned start).")
+@click.option("--valid-until", default=None, help="Approval valid until (default: the planned end).")
+@click.option("--password-file", type=click.Path(path_type=Path), help="File holding the approver's password.")
+@json_option
+@inventory_option
+def approve(visit, actor, reason, valid_from, valid_until, password_file, as_json, inventory):
+    """Approve a visit, signed with the approver's key (unlocked by their password)."""
+    _decide(True, visit, actor, reason, valid_from, valid_until, password_file, as_json, inventory)
+
+
+@access.command("deny")
+@click.argument("visit")
+@as_option
+@click.option("--reason", required=True, help="Why the visit is denied.")
+@click.option("--password-file", type=click.Path(path_type=Path), help="File holding the approver's password.")
+@json_option
+@inventory_option
+def deny(visit, actor, reason, password_file, as_json, inventory):
+    """Deny a visit (signed, with the reason)."""
+    _decide(False, visit, actor, reason, None, None, password_file, as_json, inventory)
+
+
+@access.command("checkin")
+@click.argument("visit")
+@as_option
+@click.option("--badge", required=True, help="Visitor badge number handed out.")
+@click.option("--escort", default="", help="Escort, when not the one in the request.")
+@json_option
+@inventory_option
+def checkin(visit, actor, badge, escort, as_json, inventory):
+    """Record entry: refused without an approval valid now."""
+    rec = open_log(inventory).checkin(visit, actor, badge, escort)
+    _done(rec, as_json, _say(f"Kunjungan {visit}: masuk, lencana {badge}", f"Visit {visit}: entered, badge {badge}"))
+
+
+@access.command("checkout")
+@click.argument("visit")
+@as_option
+@click.option("--equipment", multiple=True, help="Equipment taken out, 'item:serial' (repeatable).")
+@click.option("--note", default="", help="Explanation when equipment out differs from equipment in.")
+@json_option
+@inventory_option
+def checkout(visit, actor, equipment, note, as_json, inventory):
+    """Record exit and the equipment taken out."""
+    rec = open_log(inventory).checkout(visit, actor, list(equipment), note)
+    _done(rec, as_json, _say(f"Kunjungan {visit}: keluar", f"Visit {visit}: left"))
+
+
+def _done(rec, as_json: bool, text: str) -> None:
+    if as_json:
+        click.echo(json.dumps({"seq": rec.seq, "visit": rec.visit, "kind": rec.kind, "hash": rec.hash.hex()}))
+    else:
+        console.print(f"{text} (#{rec.seq})", highlight=False)
+
+
+STATUS_WORDS = {
+    "pending": ("menunggu", "pending"),
+    "approved": ("disetujui", "approved"),
+    "denied": ("ditolak", "denied"),
+    "inside": ("di dalam", "inside"),
+    "closed": ("selesai", "closed"),
+    "expired": ("kedaluwarsa", "expired"),
+    "lapsed": ("lewat", "lapsed"),
+}
+
+
+def status_word(status: str) -> str:
+    pair = STATUS_WORDS[status]
+    return pair[1] if _en() else pair[0]
+
+
+@access.command("list")
+@click.option("--status", type=click.Choice(sorted(STATUS_WORDS)), default=None, help="Only visits in this state.")
+@json_option
+@inventory_option
+def list_visits(status, as_json, inventory):
+    """Visits, newest first."""
+    from lpse.access.rules import local
+
+    log = open_log(inventory)
+    now = log.clock()
+    visits = [v for v in log.visits().values() if status is None or v.status(now) == status]
+    visits.sort(key=lambda v: v.seq, reverse=True)
+    if as_json:
+        click.echo(json.dumps([_visit_json(v, now) for v in visits], indent=1))
+        return
+    table = Table(title=_say("Kunjungan ruang server", "Server-room visits"))
+    for col in (
+        _say("kunjungan", "visit"),
+        _say("pengunjung", "visitor"),
+        _say("instansi", "institution"),
+        _say("rencana", "planned"),
+        _say("status", "status"),
+        _say("disetujui oleh", "decided by"),
+    ):
+        table.add_column(col)
+    for v in visits:
+        table.add_row(
+            v.id,
+            v.request["visitor"]["name"],
+            v.request["visitor"]["institution"],
+            f"{local(v.start, log.config)} – {local(v.end, log.config)}",
+            status_word(v.status(now)),
+            v.decided_by or "-",
+        )
+    console.print(table)
+
+
+def _visit_json(v, now: dt.datetime) -> dict:
+    return {
+        "visit": v.id,
+        "status": v.status(now),
+        "requested_by": v.requested_by,
+        "request": v.request,
+        "decision": v.decision and {k: x for k, x in v.decision.items() if k != "signature"},
+        "decided_by": v.decided_by or None,
+        "entries": [
+            {
+                "in": e.at.isoformat(),
+                "out": e.out_at.isoformat() if e.out_at else None,
+                "badge": e.badge,
+                "escort": e.escort,
+                "equipment_out": e.equipment_out,
+                "note": e.note,
+            }
+            for e in v.entries
+        ],
+    }
+
+
+@access.command("show")
+@click.argument("visit")
+@json_option
+@inventory_option
+def show(visit, as_json, inventory):
+    """A visit and every record of it."""
+    log = open_log(inventory)
+    v, recs = log.show(visit)
+    if as_json:
+        out = _visit_json(v, log.clock())
+        out["records"] = [
+            {"seq": r.seq, "kind": r.kind, "at": r.at, "actor": r.actor, "hash": r.hash.hex()} for r in recs
+        ]
+        click.echo(json.dumps(out, indent=1))
+        return
+    from lpse.access.rules import local
+
+    req = v.request
+    console.print(f"[bold]{v.id}[/] — {status_word(v.status(log.clock()))}", highlight=False)
+    console.print(
+        f"  {req['visitor']['name']} ({req['visitor']['id_type'].upper()} {req['visitor']['id_number']}), "
+        f"{req['visitor']['institution']}",
+        highlight=False,
+    )
+    console.print(
+        f"  {_say('keperluan', 'purpose')}: {req['purpose']}; {_say('pendamping', 'escort')}: {req['escort']}",
+        highlight=False,
+    )
+    console.print(f"  {_say('peralatan', 'equipment')}: {', '.join(req['equipment']) or '-'}", highlight=False)
+    for r in recs:
+        console.print(f"  #{r.seq} {local(r.when, log.config)} {r.kind} {r.actor} {r.hash.hex()[:16]}", highlight=False)
+
+
+@access.command("verify")
+@json_option
+@inventory_option
+def verify(as_json, inventory):
+    """Check the whole chain and every signature; name each record that was altered."""
+    log = open_log(inventory)
+    result = log.verify()
+    if as_json:
+        click.echo(json.dumps(result.as_dict(), indent=1))
+    elif result.ok:
+        console.print(
+            _say(
+                f"Rantai utuh: {result.records} catatan, {result.decisions} keputusan bertanda tangan, "
+                f"kepala #{result.head_seq} {result.head_hash}",
+                f"Chain intact: {result.records} records, {result.decisions} signed decisions, "
+                f"head #{result.head_seq} {result.head_hash}",
+            ),
+            highlight=False,
+        )
+    else:
+        for p in result.problems:
+            console.print(f"[red]{p}[/]", highlight=False)
+    if not result.ok:
+        sys.exit(1)
+
+
+def _period(month: str | None, tz) -> tuple[dt.datetime, dt.datetime]:
+    if month is None:
+        now = dt.datetime.now(tz)
+        month = f"{now.year:04d}-{now.month:02d}"
+    try:
+        start = dt.datetime.strptime(month, "%Y-%m").replace(tzinfo=tz)
+    except ValueError:
+        raise InputError(f"--month {month!r} is not YYYY-MM") from None
+    end = (start + dt.timedelta(days=32)).replace(day=1)
+    return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
+
+
+@access.command("audit")
+@click.option("--month", default=None, help="YYYY-MM (default: this month).")
+@json_option
+@inventory_option
+def audit(month, as_json, inventory):
+    """Breaches of the rules in a month: entry without approval, unmatched door openings, open visits."""
+    log = open_log(inventory)
+    start, end = _period(month, log.config.tz)
+    findings = log.audit(start, end)
+    if as_json:
+        click.echo(json.dumps([f.as_dict() for f in findings], indent=1))
+    elif not findings:
+        console.print(_say("Tidak ada pelanggaran.", "No breaches."))
+    for f in [] if as_json else findings:
+        console.print(f"[red]#{f.seq} {f.rule}[/]: {f.message}", highlight=False)
+    if findings:
+        sys.exit(1)
+
+
+@access.command("export")
+@click.option("--month", default=None, help="YYYY-MM (default: this month).")
+@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json")
+@click.option("--output", "-o", type=click.Path(path_type=Path), default=None, help="File (default: stdout).")
+@inventory_option
+def export(month, fmt, output, inventory):
+    """The month's visits (for the archive or another system)."""
+    import csv
+    import io
+
+    log = open_log(inventory)
+    start, end = _period(month, log.config.tz)
+    now = log.clock()
+    rows = [v for v in log.visits().values() if v.start < end and v.end >= start]
+    if fmt == "json":
+        text = json.dumps([_visit_json(v, now) for v in rows], indent=1, ensure_ascii=False)
+    else:
+        buf = io.StringIO()
+        w = csv.writer(buf)
+        w.writerow(
+            [
+                "visit",
+                "visitor",
+                "id_type",
+                "id_number",
+                "institution",
+                "purpose",
+                "start",
+                "end",
+                "status",
+                "decided_by",
+                "entries",
+            ]
+        )
+        for v in rows:
+            vis = v.request["visitor"]
+            w.writerow(
+                [
+                    v.id,
+                    vis["name"],
+                    vis["id_type"],
+                    vis["id_number"],
+                    vis["institution"],
+                    v.request["purpose"],
+                    v.request["start"],
+                    v.request["end"],
+                    v.status(now),
+                    v.decided_by,
+                    len(v.entries),
+                ]
+            )
+        text = buf.getvalue()
+    if output:
+        output.write_text(text)
+    else:
+        click.echo(text)
+
+
+@access.command("import")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--doors", is_flag=True, help="PATH is a door controller export (CSV time,door,badge,event or JSON).")
+@as_option
+@inventory_option
+def import_(path, doors, actor, inventory):
+    """Import door-controller events, or visits kept elsewhere (JSON lines); all or nothing."""
+    log = open_log(inventory)
+    if doors:
+        added, present = log.import_doors(path, actor)
+        console.print(
+            _say(
+                f"{added} kejadian pintu ditambahkan, {present} sudah ada",
+                f"{added} door events added, {present} already present",
+            )
+        )
+    else:
+        n = log.import_records(path, actor)
+        console.print(_say(f"{n} catatan diimpor", f"{n} records imported"))
+
+
+@access.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8470, show_default=True, type=click.IntRange(1, 65535))
+@inventory_option
+def serve(host, port, inventory):
+    """The web application for the guard desk and approvers (waitress)."""
+    import waitress
+
+    from lpse.access.web import create_app
+
+    log = open_log(inventory)
+    log.store.ensure()
+    console.print(f"http://{host}:{port}/", highlight=False)
+    waitress.serve(create_app(log), host=host, port=port, threads=4)

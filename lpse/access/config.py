@@ -1,0 +1,147 @@
+"""The access log's settings: ``access_log_*`` variables of the inventory (group ``all``).
+
+The inventory is the authority on who may approve visits and who keeps the guard desk; the
+database only holds what happened. Every problem names the variable and the item.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from lpse.errors import InputError
+
+DEFAULT_DATABASE = "/var/lib/lpse/access/access.db"
+USER_RE = re.compile(r"^[a-z][a-z0-9._-]{1,31}$")
+
+
+@dataclass(frozen=True)
+class Person:
+    user: str
+    name: str
+    title: str = ""
+    id_number: str = ""
+    public_key: str = ""  # base64 raw ed25519 public key; empty: read <keys_dir>/<user>.pub
+
+
+@dataclass(frozen=True)
+class AccessConfig:
+    database: str
+    keys_dir: Path
+    approvers: dict[str, Person]
+    guards: dict[str, Person]
+    max_visit_hours: float = 12.0
+    door_grace_minutes: float = 5.0
+    timezone: str = "Asia/Jakarta"
+    doors: tuple[str, ...] = ()
+    source: str = "inventory"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def url(self) -> str:
+        """SQLAlchemy URL: a plain path means SQLite."""
+        if "://" in self.database:
+            return self.database
+        return f"sqlite:///{Path(self.database).resolve()}"
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def users(self) -> dict[str, Person]:
+        return {**self.guards, **self.approvers}
+
+
+def _people(raw: Any, var: str, source: str) -> dict[str, Person]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, list):
+        raise InputError(f"{source}: {var} must be a list of {{user, name, ...}}")
+    out: dict[str, Person] = {}
+    for i, item in enumerate(raw):
+        where = f"{source}: {var}[{i}]"
+        if not isinstance(item, dict):
+            raise InputError(f"{where} must be a mapping with user and name")
+        unknown = set(item) - {"user", "name", "title", "id_number", "public_key"}
+        if unknown:
+            raise InputError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
+        user = str(item.get("user", ""))
+        if not USER_RE.match(user):
+            raise InputError(f"{where}: user {user!r} must be 2-32 of a-z 0-9 . _ -, starting with a letter")
+        if not str(item.get("name", "")).strip():
+            raise InputError(f"{where}: name is missing")
+        if user in out:
+            raise InputError(f"{where}: user {user!r} is listed twice")
+        out[user] = Person(
+            user=user,
+            name=str(item["name"]).strip(),
+            title=str(item.get("title", "")),
+            id_number=str(item.get("id_number", "")),
+            public_key=str(item.get("public_key", "")),
+        )
+    return out
+
+
+def _number(raw: dict[str, Any], var: str, default: float, source: str, low: float, high: float) -> float:
+    value = raw.get(var, default)
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise InputError(f"{source}: {var} must be a number, not {value!r}") from None
+    if not low <= number <= high:
+        raise InputError(f"{source}: {var} must be between {low:g} and {high:g}, not {number:g}")
+    return number
+
+
+def from_vars(raw: dict[str, Any], source: str = "inventory") -> AccessConfig:
+    """Build and check the settings from ``access_log_*`` variables."""
+    database = str(raw.get("access_log_database") or DEFAULT_DATABASE)
+    if "://" in database and not database.startswith(("sqlite:", "postgresql")):
+        raise InputError(f"{source}: access_log_database {database!r}: use a file path, sqlite:/// or postgresql://")
+    keys_dir = Path(str(raw.get("access_log_keys_dir") or Path(DEFAULT_DATABASE).parent / "keys"))
+    approvers = _people(raw.get("access_log_approvers"), "access_log_approvers", source)
+    if not approvers:
+        raise InputError(f"{source}: access_log_approvers lists nobody: who may approve server-room visits?")
+    guards = _people(raw.get("access_log_guards"), "access_log_guards", source)
+    tz = str(raw.get("access_log_timezone", "Asia/Jakarta"))
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InputError(f"{source}: access_log_timezone {tz!r} is not a time zone (e.g. Asia/Jakarta)") from None
+    doors = raw.get("access_log_doors") or []
+    if not isinstance(doors, list) or not all(isinstance(d, str) and d for d in doors):
+        raise InputError(f"{source}: access_log_doors must be a list of door names")
+    return AccessConfig(
+        database=database,
+        keys_dir=keys_dir,
+        approvers=approvers,
+        guards=guards,
+        max_visit_hours=_number(raw, "access_log_max_visit_hours", 12, source, 0.5, 24 * 31),
+        door_grace_minutes=_number(raw, "access_log_door_grace_minutes", 5, source, 0, 120),
+        timezone=tz,
+        doors=tuple(doors),
+        source=source,
+    )
+
+
+def load(inventory: Path) -> AccessConfig:
+    """The settings as Ansible resolves them for the control node (group_vars/all, vault)."""
+    from lpse.comply import connect
+
+    if not inventory.exists():
+        raise InputError(f"inventory {inventory} does not exist")
+    inv, variables = connect.load_inventory(str(inventory.resolve()))
+    host = inv.get_host("localhost")
+    raw = variables.get_vars(host=host, include_hostvars=False)
+    wanted = {k: raw[k] for k in raw if str(k).startswith("access_log_")}
+    try:
+        from ansible.template import Templar
+
+        templar = Templar(loader=variables._loader, variables=raw)
+        wanted = {k: connect.plain(templar.template(v)) for k, v in wanted.items()}
+    except Exception as exc:  # a template that does not resolve names itself
+        raise InputError(f"{inventory}: access_log_* variables do not resolve: {exc}") from None
+    return from_vars(wanted, str(inventory))

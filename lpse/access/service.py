@@ -1,0 +1,473 @@
+"""``AccessLog``: the operations the CLI and the web application call.
+
+Every operation validates its input first (``field_error`` names the field), then appends
+through ``Store.append`` with the rules evaluated under the chain lock, so a refused or invalid
+request writes nothing.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import datetime as dt
+import hashlib
+import hmac
+import io
+import json
+import os
+import re
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from lpse.access import chain, rules
+from lpse.access.config import AccessConfig
+from lpse.access.errors import AccessRefused, field_error
+from lpse.access.store import Draft, Store, Tx, Verification
+from lpse.errors import InputError
+
+ID_TYPES = ("ktp", "sim", "paspor", "nip", "kartu-pegawai", "lainnya")
+TEXT_RE = re.compile(r"^[^\x00-\x1f\x7f]*$")
+ID_RE = re.compile(r"^[A-Za-z0-9./-]{3,40}$")
+BADGE_RE = re.compile(r"^[A-Za-z0-9-]{1,20}$")
+VISIT_RE = re.compile(r"^V-\d{6,}$")
+REL_RE = re.compile(r"^\+(\d{1,4})([mhd])$")
+MAX_SPAN = dt.timedelta(days=31)
+
+
+def text(value: Any, name: str, *, required: bool = True, limit: int = 200) -> str:
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise field_error(name, "must be text")
+    value = value.strip()
+    if required and not value:
+        raise field_error(name, "is required / wajib diisi")
+    if len(value) > limit:
+        raise field_error(name, f"is longer than {limit} characters")
+    if not TEXT_RE.match(value):
+        raise field_error(name, "contains control characters")
+    return value
+
+
+def when(value: Any, name: str, tz: dt.tzinfo, now: dt.datetime) -> dt.datetime:
+    """'2026-11-26 09:00' (site time), ISO with offset, 'now', or '+2h' / '+30m' / '+1d'."""
+    raw = text(value, name, limit=40)
+    if raw == "now":
+        return now.replace(microsecond=0)
+    rel = REL_RE.match(raw)
+    if rel:
+        n, unit = int(rel.group(1)), rel.group(2)
+        return (now + dt.timedelta(**{{"m": "minutes", "h": "hours", "d": "days"}[unit]: n})).replace(microsecond=0)
+    try:
+        parsed = dt.datetime.fromisoformat(raw.replace(" ", "T", 1) if " " in raw else raw)
+    except ValueError:
+        raise field_error(name, f"{raw!r} is not a time like 2026-11-26 09:00, now or +2h") from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=tz)
+    return parsed.astimezone(dt.UTC).replace(microsecond=0)
+
+
+def equipment_list(value: Any, name: str = "equipment") -> list[str]:
+    """Items as 'name:serial' (text lines, commas or a list)."""
+    if value is None or value == "":
+        return []
+    items = value if isinstance(value, list) else re.split(r"[\n,]", str(value))
+    out = []
+    for i, item in enumerate(items):
+        item = text(item, f"{name}[{i}]", required=False, limit=120)
+        if not item:
+            continue
+        if ":" not in item or not item.split(":", 1)[0].strip() or not item.split(":", 1)[1].strip():
+            raise field_error(f"{name}[{i}]", f"{item!r} is not 'item:serial number'")
+        what, serial = item.split(":", 1)
+        out.append(f"{what.strip()}:{serial.strip()}")
+    if len(out) > 50:
+        raise field_error(name, "more than 50 items")
+    return out
+
+
+def hash_password(password: str, salt: bytes | None = None) -> str:
+    salt = salt or os.urandom(16)
+    digest = hashlib.scrypt(password.encode(), salt=salt, n=2**14, r=8, p=1, dklen=32)
+    return f"scrypt$16384$8$1${base64.b64encode(salt).decode()}${base64.b64encode(digest).decode()}"
+
+
+def password_ok(password: str, stored: str | None) -> bool:
+    if not stored:
+        hash_password(password)  # same time whether or not the account exists
+        return False
+    _, n, r, p, salt, digest = stored.split("$")
+    got = hashlib.scrypt(password.encode(), salt=base64.b64decode(salt), n=int(n), r=int(r), p=int(p), dklen=32)
+    return hmac.compare_digest(got, base64.b64decode(digest))
+
+
+@dataclass
+class Created:
+    user: str
+    password_file: Path | None
+    key: bool
+
+
+class AccessLog:
+    def __init__(
+        self, config: AccessConfig, store: Store | None = None, clock: Callable[[], dt.datetime] | None = None
+    ) -> None:
+        self.config = config
+        self.store = store or Store(config.url)
+        self.clock = clock or (lambda: dt.datetime.now(dt.UTC))
+
+    # --- set-up -------------------------------------------------------------------------
+
+    def init(self) -> list[Created]:
+        """Create or upgrade the schema; give every configured user without an account one,
+        with a generated password (written once, 0600) and, for approvers, a signing key."""
+        self.store.migrate()
+        keys = self.config.keys_dir
+        keys.mkdir(parents=True, exist_ok=True, mode=0o700)
+        os.chmod(keys, 0o700)
+        made = []
+        for user in self.config.users():
+            if self.store.account(user):
+                continue
+            password = secrets.token_urlsafe(12)
+            self.set_password(user, password, new_account=True)
+            initial = keys / "initial-passwords"
+            initial.mkdir(mode=0o700, exist_ok=True)
+            path = initial / user
+            _write_private(path, password.encode() + b"\n")
+            made.append(Created(user, path, user in self.config.approvers))
+        return made
+
+    def set_password(self, user: str, password: str, old: str | None = None, *, new_account: bool = False) -> None:
+        if user not in self.config.users():
+            raise InputError(f"{user!r} is not in access_log_approvers or access_log_guards ({self.config.source})")
+        if len(password) < 10:
+            raise field_error("password", "needs at least 10 characters")
+        if user in self.config.approvers:
+            key_path = self.config.keys_dir / f"{user}.key"
+            if key_path.exists() and not new_account:
+                if old is None or not password_ok(old, self.store.account(user)):
+                    raise AccessRefused("bad_password", user=user)
+                _write_private(key_path, chain.reencrypt(key_path.read_bytes(), old, password))
+            else:
+                pem, pub = chain.new_private_pem(password)
+                _write_private(key_path, pem)
+                (self.config.keys_dir / f"{user}.pub").write_text(pub + "\n")
+        self.store.set_account(user, hash_password(password))
+
+    def authenticate(self, user: str, password: str) -> bool:
+        if user not in self.config.users():
+            password_ok(password, None)
+            return False
+        return password_ok(password, self.store.account(user))
+
+    def public_key(self, user: str) -> str | None:
+        person = self.config.approvers.get(user)
+        if person is None:
+            return None
+        if person.public_key:
+            return person.public_key
+        path = self.config.keys_dir / f"{user}.pub"
+        return path.read_text().strip() if path.exists() else None
+
+    # --- the visit's life ---------------------------------------------------------------
+
+    def _visit(self, tx: Tx, visit_id: str) -> rules.Visit:
+        visit_id = text(visit_id, "visit", limit=20)
+        if not VISIT_RE.match(visit_id):
+            raise field_error("visit", f"{visit_id!r} is not a visit number like V-000042")
+        visits = rules.replay(tx.visit_records(visit_id))
+        if visit_id not in visits:
+            raise AccessRefused("no_visit", visit=visit_id)
+        return visits[visit_id]
+
+    def request(self, actor: str, form: dict[str, Any]) -> chain.Record:
+        now = self.clock()
+        tz = self.config.tz
+        visitor = {
+            "name": text(form.get("name"), "name", limit=120),
+            "id_type": text(form.get("id_type"), "id_type", limit=20).lower(),
+            "id_number": text(form.get("id_number"), "id_number", limit=40),
+            "institution": text(form.get("institution"), "institution", limit=120),
+        }
+        if visitor["id_type"] not in ID_TYPES:
+            raise field_error("id_type", f"{visitor['id_type']!r} is not one of {', '.join(ID_TYPES)}")
+        if not ID_RE.match(visitor["id_number"]):
+            raise field_error("id_number", "must be 3-40 letters, digits, '.', '/' or '-'")
+        start = when(form.get("start"), "start", tz, now)
+        end = when(form.get("end"), "end", tz, now)
+        if end <= start:
+            raise field_error("end", "must be after start")
+        if end <= now:
+            raise field_error("end", "is already past")
+        if end - start > MAX_SPAN:
+            raise field_error("end", "a visit may span at most 31 days")
+        data = {
+            "visitor": visitor,
+            "purpose": text(form.get("purpose"), "purpose", limit=300),
+            "start": chain.utc_text(start),
+            "end": chain.utc_text(end),
+            "escort": text(form.get("escort"), "escort", limit=120),
+            "equipment": equipment_list(form.get("equipment")),
+        }
+        actor = text(actor, "actor", limit=32)
+
+        def build(tx: Tx) -> Draft:
+            return Draft("request", f"V-{tx.next_seq:06d}", actor, data)
+
+        return self.store.append(build, now=now)[0]
+
+    def decide(
+        self,
+        visit_id: str,
+        approver: str,
+        approve: bool,
+        password: str,
+        reason: str = "",
+        valid_from: str | None = None,
+        valid_until: str | None = None,
+    ) -> chain.Record:
+        now = self.clock()
+        reason = text(reason, "reason", required=not approve, limit=300)
+        if approver not in self.config.approvers:
+            raise AccessRefused("not_approver", user=approver)
+        key_path = self.config.keys_dir / f"{approver}.key"
+        if not key_path.exists():
+            raise AccessRefused("no_key", user=approver, path=key_path)
+        try:
+            key = chain.load_private(key_path.read_bytes(), password or "")
+        except (ValueError, TypeError):
+            raise AccessRefused("bad_password", user=approver) from None
+        if chain.public_text(key.public_key()) != self.public_key(approver):
+            raise AccessRefused("key_mismatch", user=approver)
+        tz = self.config.tz
+        start = when(valid_from, "valid_from", tz, now) if valid_from else None
+        end = when(valid_until, "valid_until", tz, now) if valid_until else None
+
+        def build(tx: Tx) -> Draft:
+            visit = self._visit(tx, visit_id)
+            rules.check_decide(visit, approver, self.config)
+            lo, hi = start or visit.start, end or visit.end
+            if hi <= lo:
+                raise field_error("valid_until", "must be after valid_from")
+            data = {
+                "decision": "approve" if approve else "deny",
+                "reason": reason,
+                "valid_from": chain.utc_text(lo),
+                "valid_until": chain.utc_text(hi),
+                "approver_title": self.config.approvers[approver].title,
+            }
+            message = chain.decision_message(visit.id, visit.request_hash, approver, data)
+            data["signature"] = chain.sign(key, message)
+            data["key"] = self.public_key(approver)
+            return Draft("decision", visit.id, approver, data)
+
+        return self.store.append(build, now=now)[0]
+
+    def checkin(self, visit_id: str, guard: str, badge: str, escort: str = "") -> chain.Record:
+        now = self.clock()
+        self._guard(guard)
+        badge = text(badge, "badge", limit=20)
+        if not BADGE_RE.match(badge):
+            raise field_error("badge", "must be 1-20 letters, digits or '-'")
+        escort = text(escort, "escort", required=False, limit=120)
+
+        def build(tx: Tx) -> Draft:
+            visit = self._visit(tx, visit_id)
+            rules.check_checkin(visit, now, self.config)
+            return Draft("checkin", visit.id, guard, {"badge": badge, "escort": escort or visit.request["escort"]})
+
+        return self.store.append(build, now=now)[0]
+
+    def checkout(self, visit_id: str, guard: str, equipment_out: Any = None, note: str = "") -> chain.Record:
+        now = self.clock()
+        self._guard(guard)
+        items = equipment_list(equipment_out, "equipment_out")
+        note = text(note, "note", required=False, limit=300)
+
+        def build(tx: Tx) -> Draft:
+            visit = self._visit(tx, visit_id)
+            rules.check_checkout(visit, items, note)
+            data: dict[str, Any] = {"equipment_out": items}
+            diff = rules.equipment_difference(visit.equipment_in, items)
+            if diff:
+                data.update(note=note, equipment_difference=diff)
+            return Draft("checkout", visit.id, guard, data)
+
+        return self.store.append(build, now=now)[0]
+
+    def _guard(self, user: str) -> None:
+        if user not in self.config.guards:
+            raise AccessRefused("not_guard", user=user)
+
+    def audit_event(self, actor: str, action: str, **detail: Any) -> None:
+        """The web application's trail: logins, refusals (not part of any visit)."""
+        data = {"action": action, **{k: str(v)[:200] for k, v in detail.items()}}
+        self.store.append(lambda tx: Draft("audit", None, str(actor)[:32], data), now=self.clock())
+
+    # --- imports ------------------------------------------------------------------------
+
+    def import_doors(self, path: Path, actor: str) -> tuple[int, int]:
+        """A door controller's export (CSV with time,door,badge,event or a JSON list).
+        Returns (added, already present). Nothing is added if any line is bad."""
+        events = parse_door_export(path, self.config.tz)
+
+        def build(tx: Tx) -> list[Draft]:
+            have = {(r.at, r.data.get("door"), r.data.get("badge"), r.data.get("event")) for r in self._doors(tx)}
+            new = []
+            for ev in events:
+                key = (chain.utc_text(ev["time"]), ev["door"], ev["badge"], ev["event"])
+                if key in have:
+                    continue
+                have.add(key)
+                new.append(
+                    Draft(
+                        "door",
+                        None,
+                        actor,
+                        {"door": ev["door"], "badge": ev["badge"], "event": ev["event"], "source": path.name},
+                        at=ev["time"],
+                    )
+                )
+            return new
+
+        added = self.store.append(build, now=self.clock())
+        return len(added), len(events) - len(added)
+
+    @staticmethod
+    def _doors(tx: Tx) -> list[chain.Record]:
+        import sqlalchemy as sa
+
+        from lpse.access.store import records
+
+        rows = tx.conn.execute(sa.select(records.c.body, records.c.hash).where(records.c.kind == "door"))
+        return [chain.Record.from_body(bytes(b), bytes(h)) for b, h in rows]
+
+    def import_records(self, path: Path, actor: str) -> int:
+        """Visits from another log (JSON lines: kind, visit, at, actor, data), appended as they
+        were, marked imported; the rules are not applied here but found by ``audit``."""
+        drafts: list[Draft] = []
+        tz = self.config.tz
+        for n, line in enumerate(_read_text(path).splitlines(), 1):
+            if not line.strip():
+                continue
+            where = f"{path}:{n}"
+            try:
+                item = json.loads(line)
+            except ValueError as exc:
+                raise InputError(f"{where}: not JSON ({exc.msg})") from None
+            if not isinstance(item, dict) or item.get("kind") not in ("request", "decision", "checkin", "checkout"):
+                raise InputError(f"{where}: kind must be request, decision, checkin or checkout")
+            visit = str(item.get("visit", ""))
+            if not VISIT_RE.match(visit):
+                raise InputError(f"{where}: visit {visit!r} is not like V-000042")
+            if not isinstance(item.get("data"), dict):
+                raise InputError(f"{where}: data must be a mapping")
+            try:
+                at = when(item.get("at"), "at", tz, self.clock())
+                who = text(item.get("actor"), "actor", limit=32)
+            except AccessRefused as exc:
+                raise InputError(f"{where}: {exc}") from None
+            drafts.append(Draft(item["kind"], visit, who, {**item["data"], "imported": True, "imported_by": actor}, at))
+        self.store.append(lambda tx: drafts, now=self.clock())
+        return len(drafts)
+
+    # --- reading ------------------------------------------------------------------------
+
+    def visits(self) -> dict[str, rules.Visit]:
+        return rules.replay(self.store.records(kinds=("request", "decision", "checkin", "checkout")))
+
+    def show(self, visit_id: str) -> tuple[rules.Visit, list[chain.Record]]:
+        if not VISIT_RE.match(str(visit_id)):
+            raise field_error("visit", f"{visit_id!r} is not a visit number like V-000042")
+        recs = self.store.records(visit=visit_id)
+        visits = rules.replay(recs)
+        if visit_id not in visits:
+            raise AccessRefused("no_visit", visit=visit_id)
+        return visits[visit_id], recs
+
+    def verify(self) -> Verification:
+        keys: dict[str, Any] = {}
+
+        def check(record: chain.Record) -> str | None:
+            if record.actor not in keys:
+                text_key = self.public_key(record.actor)
+                keys[record.actor] = chain.public_from_text(text_key) if text_key else None
+            public = keys[record.actor]
+            if record.data.get("imported"):
+                return None
+            if public is None:
+                return f"decision on {record.visit} by {record.actor}, who has no public key in the inventory"
+            requests = self.store.records(visit=record.visit, kinds=("request",))
+            if not requests:
+                return f"decision on {record.visit}, which has no request"
+            message = chain.decision_message(record.visit, requests[0].hash.hex(), record.actor, record.data)
+            if not chain.signature_ok(public, message, record.data.get("signature", "")):
+                return f"the signature of {record.actor}'s decision on {record.visit} is not valid (edited)"
+            return None
+
+        return self.store.verify(check)
+
+    def audit(self, start: dt.datetime, end: dt.datetime) -> list[rules.Finding]:
+        return rules.audit(self.store.records(), self.config, start, end, self.clock())
+
+
+def parse_door_export(path: Path, tz: dt.tzinfo) -> list[dict[str, Any]]:
+    raw = _read_text(path)
+    now = dt.datetime.now(dt.UTC)
+    if path.suffix.lower() == ".json":
+        try:
+            items = json.loads(raw)
+        except ValueError as exc:
+            raise InputError(f"{path}: not JSON ({exc.msg} at line {exc.lineno})") from None
+        if not isinstance(items, list):
+            raise InputError(f"{path}: expected a JSON list of events")
+        rows = [(i + 1, item) for i, item in enumerate(items)]
+        label = "event"
+    else:
+        reader = csv.DictReader(io.StringIO(raw))
+        missing = {"time", "door", "badge", "event"} - set(reader.fieldnames or [])
+        if missing:
+            raise InputError(f"{path}: line 1: the header lacks {', '.join(sorted(missing))}")
+        rows = [(i + 2, item) for i, item in enumerate(reader)]
+        label = "line"
+    out = []
+    for n, item in rows:
+        where = f"{path}: {label} {n}"
+        if not isinstance(item, dict):
+            raise InputError(f"{where}: not an object with time, door, badge, event")
+        try:
+            event = {
+                "time": when(item.get("time"), "time", tz, now),
+                "door": text(item.get("door"), "door", limit=60),
+                "badge": text(item.get("badge"), "badge", required=False, limit=20),
+                "event": text(item.get("event"), "event", limit=20).lower(),
+            }
+        except AccessRefused as exc:
+            raise InputError(f"{where}: {exc}") from None
+        if event["event"] not in ("open", "granted", "denied", "forced", "close", "held"):
+            raise InputError(f"{where}: event {event['event']!r} is not open, granted, denied, forced, close or held")
+        out.append(event)
+    return out
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"{path} does not exist") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+
+
+def _write_private(path: Path, content: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(content)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)

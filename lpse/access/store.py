@@ -1,0 +1,348 @@
+"""The access log's store: one append-only chain of records in SQLite or PostgreSQL.
+
+Writers are serialised on the chain head (SQLite: ``BEGIN IMMEDIATE``; PostgreSQL: the head
+row ``FOR UPDATE``), and the rules are evaluated inside that same transaction, so a check-in
+is decided on the state it is appended to. A transaction that dies (a killed process) leaves
+nothing behind: the chain is the committed records only. The schema is managed by Alembic
+(``lpse/access/migrations``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine
+
+from lpse.access import chain
+from lpse.errors import LpseError
+
+metadata = sa.MetaData()
+records = sa.Table(
+    "records",
+    metadata,
+    sa.Column("seq", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("visit", sa.String(32)),
+    sa.Column("body", sa.LargeBinary, nullable=False),
+    sa.Column("hash", sa.LargeBinary(32), nullable=False),
+)
+chain_head = sa.Table(
+    "chain_head",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("seq", sa.BigInteger, nullable=False),
+    sa.Column("hash", sa.LargeBinary(32), nullable=False),
+)
+accounts = sa.Table(
+    "accounts",
+    metadata,
+    sa.Column("username", sa.String(32), primary_key=True),
+    sa.Column("password_hash", sa.String(200), nullable=False),
+    sa.Column("created", sa.String(20), nullable=False),
+)
+
+
+@dataclass
+class Draft:
+    """What a builder returns: the record to append (seq, hash and time are the store's)."""
+
+    kind: str
+    visit: str | None
+    actor: str
+    data: dict[str, Any]
+    at: dt.datetime | None = None
+
+
+class Tx:
+    """Read access inside a write transaction (the chain head is locked)."""
+
+    def __init__(self, conn: Connection, seq: int) -> None:
+        self.conn = conn
+        self.next_seq = seq + 1
+
+    def visit_records(self, visit: str) -> list[chain.Record]:
+        """What the rules need of a visit: its request and decision and its latest entry or
+        exit (not every entry: a long visit's history would make each check-in slower)."""
+        latest = (
+            sa.select(sa.func.max(records.c.seq))
+            .where(records.c.visit == visit, records.c.kind.in_(("checkin", "checkout")))
+            .scalar_subquery()
+        )
+        rows = self.conn.execute(
+            sa.select(records.c.body, records.c.hash)
+            .where(
+                records.c.visit == visit,
+                sa.or_(records.c.kind.in_(("request", "decision")), records.c.seq == latest),
+            )
+            .order_by(records.c.seq)
+        )
+        return [chain.Record.from_body(_raw(b), _raw(h)) for b, h in rows]
+
+
+@dataclass
+class Problem:
+    seq: int
+    what: str
+
+    def __str__(self) -> str:
+        return f"record {self.seq}: {self.what}"
+
+
+@dataclass
+class Verification:
+    records: int = 0
+    decisions: int = 0
+    head_seq: int = 0
+    head_hash: str = ""
+    problems: list[Problem] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "records": self.records,
+            "decisions": self.decisions,
+            "head": {"seq": self.head_seq, "hash": self.head_hash},
+            "problems": [{"seq": p.seq, "problem": p.what} for p in self.problems],
+            "seconds": round(self.seconds, 3),
+        }
+
+
+def _sqlite_setup(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_conn, _record) -> None:
+        dbapi_conn.isolation_level = None  # SQLAlchemy emits BEGIN itself (below)
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA busy_timeout = 60000")
+        cur.execute("PRAGMA journal_mode = WAL")
+        # FULL: a committed record survives a power cut, not only a crashed process.
+        cur.execute("PRAGMA synchronous = FULL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Connection) -> None:
+        write = conn.get_execution_options().get("lpse_write", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+class Store:
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.dialect = url.split(":", 1)[0].split("+", 1)[0]
+        if self.dialect == "sqlite":
+            path = Path(url.removeprefix("sqlite:///"))
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.engine = sa.create_engine(url)
+            _sqlite_setup(self.engine)
+        else:
+            if url.startswith("postgresql://"):
+                url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+            self.engine = sa.create_engine(url, pool_pre_ping=True)
+        self._migrated = False
+        # The append path runs on the driver's cursor: SQLAlchemy's statement machinery cost
+        # more than the commit itself (bench/access.py).
+        mark = "?" if self.dialect == "sqlite" else "%s"
+        lock = "" if self.dialect == "sqlite" else " FOR UPDATE"
+        self._sql = {
+            "head": f"SELECT seq, hash FROM chain_head WHERE id = 1{lock}",
+            "insert": f"INSERT INTO records (seq, kind, visit, body, hash) VALUES ({', '.join([mark] * 5)})",
+            "set_head": f"UPDATE chain_head SET seq = {mark}, hash = {mark} WHERE id = 1",
+        }
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # --- schema -------------------------------------------------------------------------
+
+    def migrate(self) -> str:
+        """Bring the schema to the newest revision; returns it."""
+        from alembic import command
+        from alembic.config import Config
+        from alembic.runtime.migration import MigrationContext
+
+        cfg = Config()
+        cfg.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+        try:
+            with self.engine.connect().execution_options(lpse_write=True) as conn:
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "head")
+                conn.commit()
+                rev = MigrationContext.configure(conn).get_current_revision()
+        except sa.exc.OperationalError as exc:
+            raise LpseError(f"access log database {self.url}: {exc.orig}") from None
+        self._migrated = True
+        return rev or ""
+
+    def ensure(self) -> None:
+        """Fail clearly when the schema is missing or old (never create it implicitly)."""
+        if self._migrated:
+            return
+        from alembic.runtime.migration import MigrationContext
+
+        try:
+            with self.engine.connect() as conn:
+                rev = MigrationContext.configure(conn).get_current_revision()
+        except sa.exc.OperationalError as exc:
+            raise LpseError(f"access log database {self.url}: {exc.orig}") from None
+        if rev != "0001":
+            raise LpseError(f"access log database {self.url} is not initialised (run `lpse access init`)")
+        self._migrated = True
+
+    # --- writing ------------------------------------------------------------------------
+
+    def append(self, build: Callable[[Tx], Draft | list[Draft]], now: dt.datetime | None = None) -> list[chain.Record]:
+        """Lock the head, let ``build`` decide on the current state, append what it returns."""
+        self.ensure()
+        with self.engine.connect().execution_options(lpse_write=True) as conn, conn.begin():
+            head = conn.exec_driver_sql(self._sql["head"]).one()
+            seq, prev = int(head.seq), bytes(head.hash)
+            drafts = build(Tx(conn, seq))
+            drafts = drafts if isinstance(drafts, list) else [drafts]
+            out, rows = [], []
+            stamp = chain.utc_text(now or dt.datetime.now(dt.UTC))
+            for d in drafts:
+                if d.kind not in chain.KINDS:
+                    raise ValueError(f"unknown record kind {d.kind!r}")
+                seq += 1
+                at = chain.utc_text(d.at) if d.at else stamp
+                raw = chain.body(seq, d.kind, d.visit, at, d.actor, d.data)
+                prev = chain.link(prev, raw)
+                rows.append((seq, d.kind, d.visit, raw, prev))
+                out.append(chain.Record(seq, d.kind, d.visit, at, d.actor, d.data, prev))
+            if rows:
+                cur = conn.connection.driver_connection.cursor()
+                cur.executemany(self._sql["insert"], rows)
+                cur.execute(self._sql["set_head"], (seq, prev))
+                cur.close()
+        return out
+
+    # --- reading ------------------------------------------------------------------------
+
+    def records(self, visit: str | None = None, kinds: tuple[str, ...] = ()) -> list[chain.Record]:
+        self.ensure()
+        query = sa.select(records.c.body, records.c.hash).order_by(records.c.seq)
+        if visit is not None:
+            query = query.where(records.c.visit == visit)
+        if kinds:
+            query = query.where(records.c.kind.in_(kinds))
+        with self.engine.connect() as conn:
+            return [chain.Record.from_body(_raw(b), _raw(h)) for b, h in conn.execute(query)]
+
+    def head(self) -> tuple[int, str]:
+        self.ensure()
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(chain_head.c.seq, chain_head.c.hash)).one()
+        return int(row.seq), bytes(row.hash).hex()
+
+    # --- accounts (not part of the chain: a password change is not an event to keep) ---
+
+    def account(self, username: str) -> str | None:
+        self.ensure()
+        with self.engine.connect() as conn:
+            return conn.execute(
+                sa.select(accounts.c.password_hash).where(accounts.c.username == username)
+            ).scalar_one_or_none()
+
+    def set_account(self, username: str, password_hash: str) -> None:
+        self.ensure()
+        stamp = chain.utc_text(dt.datetime.now(dt.UTC))
+        with self.engine.connect().execution_options(lpse_write=True) as conn, conn.begin():
+            done = conn.execute(
+                accounts.update().where(accounts.c.username == username).values(password_hash=password_hash)
+            ).rowcount
+            if not done:
+                conn.execute(accounts.insert().values(username=username, password_hash=password_hash, created=stamp))
+
+    # --- verification -------------------------------------------------------------------
+
+    def verify(self, check_decision: Callable[[chain.Record], str | None] | None = None) -> Verification:
+        """Walk the whole chain; every problem names its record. Streams: constant memory."""
+        import time
+
+        self.ensure()
+        started = time.perf_counter()
+        result = Verification()
+        # The loop is the hot path of a million-record verify (bench/access.py): the record
+        # prefix is cached per (kind, visit) and hashing is inlined.
+        sha256, count = hashlib.sha256, 0
+        heads: dict[tuple[str, str | None], bytes] = {}
+        prev, expected, skip_link = chain.GENESIS, 1, False
+        with self.engine.connect() as conn:
+            head = conn.execute(sa.select(chain_head.c.seq, chain_head.c.hash)).one()
+            raw_conn = conn.connection.driver_connection
+            cur = raw_conn.cursor() if self.dialect == "sqlite" else raw_conn.cursor(name="lpse_verify")
+            cur.execute("SELECT seq, kind, visit, body, hash FROM records ORDER BY seq")
+            while True:
+                batch = cur.fetchmany(20000)
+                if not batch:
+                    break
+                count += len(batch)
+                for seq, kind, visit, body, digest in batch:
+                    if type(body) is not bytes or type(digest) is not bytes:
+                        body, digest = _raw(body), _raw(digest)
+                    if seq != expected:
+                        gap = f"{expected}" if seq == expected + 1 else f"{expected}-{seq - 1}"
+                        result.problems.append(Problem(expected, f"missing: record(s) {gap} were deleted"))
+                        skip_link = True
+                    expected = seq + 1
+                    rest = heads.get((kind, visit))
+                    if rest is None:
+                        rest = heads[(kind, visit)] = chain.prefix(0, kind, visit).split(b",", 1)[1]
+                    if not body.startswith(b'{"seq":%d,%b' % (seq, rest)):
+                        result.problems.append(Problem(seq, _misplaced(body, seq)))
+                    elif not skip_link and sha256(prev + body).digest() != digest:
+                        result.problems.append(
+                            Problem(seq, "its content does not match its hash: edited, or inserted here")
+                        )
+                    elif kind == "decision":
+                        result.decisions += 1
+                        if check_decision:
+                            trouble = check_decision(chain.Record.from_body(body, digest))
+                            if trouble:
+                                result.problems.append(Problem(seq, trouble))
+                    skip_link = False
+                    prev = digest
+            cur.close()
+        result.records = count
+        last = expected - 1
+        result.head_seq, result.head_hash = int(head.seq), bytes(head.hash).hex()
+        if int(head.seq) != last or (last and bytes(head.hash) != prev):
+            result.problems.append(
+                Problem(
+                    int(head.seq),
+                    f"the chain head says {head.seq} records ending in {bytes(head.hash).hex()[:16]}…, "
+                    f"the table ends at record {last}: records were removed from or added at the end",
+                )
+            )
+        result.seconds = time.perf_counter() - started
+        return result
+
+
+def _raw(value: object) -> bytes:
+    """A column's bytes, whatever a hand edit stored there (SQLite turns a replace() into text)."""
+    if isinstance(value, str):
+        return value.encode()
+    return bytes(value)  # type: ignore[arg-type]
+
+
+def _misplaced(body: bytes, seq: int) -> str:
+    import json
+
+    try:
+        claimed = json.loads(body).get("seq")
+    except (ValueError, AttributeError):
+        return "its content is not a record (edited)"
+    if claimed != seq:
+        return f"holds record {claimed}'s content: records were reordered"
+    return "its kind or visit column differs from its hashed content (edited)"

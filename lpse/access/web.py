@@ -1,0 +1,313 @@
+"""The guard desk and approvers' web application (Flask; served by ``lpse access serve``).
+
+Bahasa Indonesia by default, English from the language switch. Login with the accounts of
+``lpse access init``; what a user may do comes from the inventory (guards check visitors in and
+out, authorised officials approve or deny, everyone may file a request). Every form carries a
+CSRF token (Flask-WTF). Logins, failed logins and refusals are recorded in the chain beside
+the visits, so the trail of who did what is as tamper-evident as the visits themselves.
+Bad input is a 4xx page with the reason, never a 500.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from functools import wraps
+from pathlib import Path
+
+from flask import Flask, abort, g, redirect, render_template, request, session, url_for
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import HTTPException
+
+from lpse.access import rules
+from lpse.access.errors import AccessRefused
+from lpse.access.service import AccessLog
+from lpse.errors import InputError
+
+WORDS: dict[str, tuple[str, str]] = {
+    "app": ("Log Akses Ruang Server", "Server-Room Access Log"),
+    "login": ("Masuk", "Log in"),
+    "logout": ("Keluar", "Log out"),
+    "user": ("Nama pengguna", "User name"),
+    "password": ("Kata sandi", "Password"),
+    "bad_login": ("Nama pengguna atau kata sandi salah.", "Wrong user name or password."),
+    "visits": ("Kunjungan", "Visits"),
+    "new": ("Permohonan baru", "New request"),
+    "trail": ("Jejak audit", "Audit trail"),
+    "visit": ("Kunjungan", "Visit"),
+    "visitor": ("Pengunjung", "Visitor"),
+    "name": ("Nama lengkap", "Full name"),
+    "id_type": ("Jenis identitas", "ID type"),
+    "id_number": ("Nomor identitas", "ID number"),
+    "institution": ("Instansi / perusahaan", "Institution / company"),
+    "purpose": ("Keperluan", "Purpose"),
+    "start": ("Rencana mulai", "Planned start"),
+    "end": ("Rencana selesai", "Planned end"),
+    "escort": ("Pendamping", "Escort"),
+    "equipment": (
+        "Peralatan dibawa masuk (barang:nomor seri, satu per baris)",
+        "Equipment in (item:serial, one per line)",
+    ),
+    "equipment_out": ("Peralatan dibawa keluar (barang:nomor seri)", "Equipment out (item:serial)"),
+    "note": ("Keterangan", "Note"),
+    "submit_request": ("Ajukan permohonan", "Submit request"),
+    "status": ("Status", "Status"),
+    "decided_by": ("Diputuskan oleh", "Decided by"),
+    "approve": ("Setujui", "Approve"),
+    "deny": ("Tolak", "Deny"),
+    "reason": ("Alasan / catatan", "Reason / note"),
+    "sign_password": (
+        "Kata sandi Anda (untuk tanda tangan elektronik)",
+        "Your password (for the electronic signature)",
+    ),
+    "checkin": ("Catat masuk", "Check in"),
+    "checkout": ("Catat keluar", "Check out"),
+    "badge": ("Nomor lencana", "Badge number"),
+    "records": ("Catatan", "Records"),
+    "time": ("Waktu", "Time"),
+    "actor": ("Oleh", "By"),
+    "kind": ("Jenis", "Kind"),
+    "chain_ok": ("Rantai catatan utuh", "Record chain intact"),
+    "chain_bad": ("Rantai catatan RUSAK", "Record chain BROKEN"),
+    "entries": ("Masuk / keluar", "In / out"),
+    "role_guard": ("petugas jaga", "guard"),
+    "role_approver": ("pejabat berwenang", "authorised official"),
+    "role_staff": ("staf", "staff"),
+    "forbidden": ("Anda tidak berwenang untuk tindakan ini.", "You are not allowed to do this."),
+    "not_found": ("Halaman atau kunjungan tidak ditemukan.", "Page or visit not found."),
+    "bad_request": ("Permintaan tidak valid.", "Bad request."),
+    "csrf": ("Formulir kedaluwarsa atau tidak sah; muat ulang halaman.", "The form expired or is not valid; reload."),
+    "back": ("Kembali", "Back"),
+    "recorded": ("Tercatat", "Recorded"),
+    "none": ("Belum ada.", "None yet."),
+    "all": ("Semua", "All"),
+}
+STATUS = {
+    "pending": ("menunggu persetujuan", "pending"),
+    "approved": ("disetujui", "approved"),
+    "denied": ("ditolak", "denied"),
+    "inside": ("di ruang server", "in the server room"),
+    "closed": ("selesai", "closed"),
+    "expired": ("kedaluwarsa", "expired"),
+    "lapsed": ("lewat tanpa keputusan", "lapsed undecided"),
+}
+FIELDS = ("name", "id_type", "id_number", "institution", "purpose", "start", "end", "escort", "equipment")
+
+
+def create_app(log: AccessLog, secret_key: str | None = None) -> Flask:
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=secret_key or _secret(log.config.keys_dir),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Strict",
+        WTF_CSRF_TIME_LIMIT=8 * 3600,
+        MAX_CONTENT_LENGTH=64 * 1024,
+    )
+    CSRFProtect(app)
+    config = log.config
+
+    def lang() -> str:
+        return "en" if request.cookies.get("lang") == "en" else "id"
+
+    def t(key: str) -> str:
+        pair = WORDS.get(key) or STATUS.get(key) or (key, key)
+        return pair[1] if lang() == "en" else pair[0]
+
+    def roles(user: str) -> list[str]:
+        out = []
+        if user in config.guards:
+            out.append("guard")
+        if user in config.approvers:
+            out.append("approver")
+        return out
+
+    @app.context_processor
+    def _words():
+        return {
+            "t": t,
+            "lang": lang(),
+            "user": g.get("user"),
+            "roles": g.get("roles", []),
+            "local": lambda when: rules.local(when, config),
+            "people": config.users(),
+        }
+
+    @app.before_request
+    def _who():
+        g.user = session.get("user")
+        if g.user and g.user not in config.users():  # removed from the inventory since login
+            session.clear()
+            g.user = None
+        g.roles = roles(g.user) if g.user else []
+
+    def login_required(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not g.user:
+                return redirect(url_for("login", next=request.path))
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    def refuse(exc: InputError, status: int = 400, template: str = "error.html", **ctx):
+        message = exc.message(lang()) if isinstance(exc, AccessRefused) else str(exc)
+        if g.get("user"):
+            log.audit_event(g.user, "refused", path=request.path, reason=message)
+        return render_template(template, error=message, **ctx), status
+
+    @app.get("/lang/<code>")
+    def set_lang(code: str):
+        if code not in ("id", "en"):
+            abort(404)
+        target = request.args.get("next", "/")
+        if not target.startswith("/") or target.startswith("//"):
+            target = "/"
+        resp = redirect(target)
+        resp.set_cookie("lang", code, samesite="Strict", max_age=365 * 86400)
+        return resp
+
+    @app.route("/login", methods=["GET", "POST"])
+    def login():
+        error = None
+        if request.method == "POST":
+            user = (request.form.get("user") or "").strip()[:32]
+            password = request.form.get("password") or ""
+            if log.authenticate(user, password[:200]):
+                session.clear()
+                session["user"] = user
+                log.audit_event(user, "login", address=request.remote_addr)
+                target = request.args.get("next", "/")
+                return redirect(target if target.startswith("/") and not target.startswith("//") else "/")
+            log.audit_event(user or "-", "login_failed", address=request.remote_addr)
+            error = t("bad_login")
+        return render_template("login.html", error=error), (401 if error else 200)
+
+    @app.post("/logout")
+    def logout():
+        if g.user:
+            log.audit_event(g.user, "logout")
+        session.clear()
+        return redirect(url_for("login"))
+
+    @app.get("/")
+    @login_required
+    def index():
+        now = log.clock()
+        want = request.args.get("status", "")
+        if want and want not in STATUS:
+            abort(400)
+        visits = sorted(log.visits().values(), key=lambda v: v.seq, reverse=True)
+        if want:
+            visits = [v for v in visits if v.status(now) == want]
+        return render_template("visits.html", visits=visits, now=now, want=want, statuses=STATUS)
+
+    @app.route("/visits/new", methods=["GET", "POST"])
+    @login_required
+    def new_visit():
+        form = {k: request.form.get(k, "") for k in FIELDS}
+        if request.method == "POST":
+            try:
+                rec = log.request(g.user, form)
+            except InputError as exc:
+                return refuse(exc, 400, "new.html", form=form)
+            return redirect(url_for("show_visit", visit_id=rec.visit, done="request"))
+        return render_template("new.html", form=form, error=None)
+
+    def visit_page(visit_id: str, error: str | None = None, status: int = 200):
+        try:
+            visit, recs = log.show(visit_id)
+        except InputError:  # no such visit, or not a visit number
+            abort(404)
+        page = render_template(
+            "visit.html", v=visit, recs=recs, now=log.clock(), error=error, done=request.args.get("done")
+        )
+        return page, status
+
+    @app.get("/visits/<visit_id>")
+    @login_required
+    def show_visit(visit_id: str):
+        return visit_page(visit_id)
+
+    def act(visit_id: str, role: str, do):
+        if role not in g.roles:
+            log.audit_event(g.user, "forbidden", path=request.path)
+            return render_template("error.html", error=t("forbidden")), 403
+        try:
+            do()
+        except AccessRefused as exc:
+            if exc.code == "no_visit":
+                abort(404)
+            message = exc.message(lang())
+            log.audit_event(g.user, "refused", path=request.path, reason=message)
+            return visit_page(visit_id, message, 409 if exc.code != "field" else 400)
+        except InputError as exc:
+            log.audit_event(g.user, "refused", path=request.path, reason=str(exc))
+            return visit_page(visit_id, str(exc), 400)
+        return redirect(url_for("show_visit", visit_id=visit_id, done=request.path.rsplit("/", 1)[-1]))
+
+    @app.post("/visits/<visit_id>/decide")
+    @login_required
+    def decide(visit_id: str):
+        choice = request.form.get("decision")
+        if choice not in ("approve", "deny"):
+            abort(400)
+        return act(
+            visit_id,
+            "approver",
+            lambda: log.decide(
+                visit_id,
+                g.user,
+                choice == "approve",
+                (request.form.get("password") or "")[:200],
+                request.form.get("reason", ""),
+                request.form.get("valid_from") or None,
+                request.form.get("valid_until") or None,
+            ),
+        )
+
+    @app.post("/visits/<visit_id>/checkin")
+    @login_required
+    def checkin(visit_id: str):
+        form = request.form
+        return act(
+            visit_id, "guard", lambda: log.checkin(visit_id, g.user, form.get("badge", ""), form.get("escort", ""))
+        )
+
+    @app.post("/visits/<visit_id>/checkout")
+    @login_required
+    def checkout(visit_id: str):
+        form = request.form
+        return act(
+            visit_id,
+            "guard",
+            lambda: log.checkout(visit_id, g.user, form.get("equipment_out", ""), form.get("note", "")),
+        )
+
+    @app.get("/log")
+    @login_required
+    def trail():
+        recs = log.store.records()[-300:]
+        result = log.verify()
+        return render_template("log.html", recs=list(reversed(recs)), result=result)
+
+    @app.errorhandler(CSRFError)
+    def _csrf(_exc):
+        return render_template("error.html", error=t("csrf")), 400
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException):
+        key = {404: "not_found", 403: "forbidden"}.get(exc.code or 400, "bad_request")
+        return render_template("error.html", error=t(key)), exc.code or 400
+
+    return app
+
+
+def _secret(keys_dir: Path) -> str:
+    """The session-signing secret: generated on first start, kept 0600 beside the keys."""
+    path = keys_dir / "web-secret"
+    if not path.exists():
+        keys_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
+    return path.read_text().strip()

@@ -1,0 +1,170 @@
+"""Fixtures of the access-log tests: a fresh log per test (SQLite in tmp_path), a clock the test
+can move, and a real PostgreSQL server (Debian's, started as the postgres user on a private
+socket) for the tests that must also hold on PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from lpse.access.config import AccessConfig, from_vars
+from lpse.access.service import AccessLog
+
+PEOPLE = {
+    "access_log_approvers": [
+        {"user": "kepala", "name": "Dra. Siti Rahayu", "title": "Kepala LPSE", "id_number": "197103121996032004"},
+        {"user": "sekretaris", "name": "Ir. Dadang Suhendar", "title": "Sekretaris LPSE"},
+    ],
+    "access_log_guards": [{"user": "satpam", "name": "Asep Saepudin"}, {"user": "jaga2", "name": "Ujang"}],
+    "access_log_doors": ["ruang-server"],
+}
+VISITOR = {
+    "name": "Budi Santoso",
+    "id_type": "ktp",
+    "id_number": "3204120101800001",
+    "institution": "PT Data Prima",
+    "purpose": "Mengganti disk server basis data",
+    "start": "now",
+    "end": "+3h",
+    "escort": "Asep Saepudin",
+    "equipment": ["laptop:LN-4471", "disk:WD-99812"],
+}
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += dt.timedelta(**delta)
+
+
+def make_config(base: Path, database: str | None = None) -> AccessConfig:
+    return from_vars(
+        {
+            **PEOPLE,
+            "access_log_database": database or str(base / "access.db"),
+            "access_log_keys_dir": str(base / "keys"),
+        },
+        "test",
+    )
+
+
+def write_inventory(base: Path, database: str | None = None, **extra) -> Path:
+    """An inventory with only the control node's access_log_* settings (for the CLI)."""
+    inv = base / "hosts.yml"
+    variables = {
+        **PEOPLE,
+        "access_log_database": database or str(base / "access.db"),
+        "access_log_keys_dir": str(base / "keys"),
+        **extra,
+    }
+    inv.write_text(yaml.safe_dump({"all": {"vars": variables}}))
+    return inv
+
+
+def passwords(config: AccessConfig) -> dict[str, str]:
+    folder = config.keys_dir / "initial-passwords"
+    return {p.name: p.read_text().strip() for p in folder.iterdir()}
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def log(tmp_path: Path, clock: Clock) -> AccessLog:
+    the_log = AccessLog(make_config(tmp_path), clock=clock)
+    the_log.init()
+    the_log.pw = passwords(the_log.config)  # type: ignore[attr-defined]
+    yield the_log
+    the_log.store.close()
+
+
+def approved_visit(log: AccessLog, **changes) -> str:
+    rec = log.request("satpam", {**VISITOR, **changes})
+    log.decide(rec.visit, "kepala", True, log.pw["kepala"])
+    return rec.visit
+
+
+# --- a real PostgreSQL ------------------------------------------------------------------------
+
+
+def _pg_bin() -> Path | None:
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"))
+    return found[-1].parent if found else None
+
+
+@pytest.fixture(scope="session")
+def pg_url():
+    bindir = _pg_bin()
+    if bindir is None or os.geteuid() != 0 or not shutil.which("runuser"):
+        pytest.fail("PostgreSQL server binaries (Debian's postgresql) and root are needed: make deps installs them")
+    base = Path(tempfile.mkdtemp(prefix="lpse-access-pg-"))
+    os.chmod(base, 0o755)
+    data, sock = base / "data", base / "sock"
+    sock.mkdir()
+    shutil.chown(base, "postgres")
+    shutil.chown(sock, "postgres")
+
+    def as_pg(*argv: str) -> None:
+        subprocess.run(["runuser", "-u", "postgres", "--", *argv], check=True, capture_output=True, text=True)
+
+    as_pg(str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres", "--no-sync")
+    port = "54391"
+    as_pg(
+        str(bindir / "pg_ctl"),
+        "-D",
+        str(data),
+        "-l",
+        str(base / "log"),
+        "-w",
+        "-o",
+        f"-c listen_addresses='' -k {sock} -p {port} -c fsync=on -c max_connections=50",
+        "start",
+    )
+    try:
+        as_pg(str(bindir / "createdb"), "-h", str(sock), "-p", port, "access")
+        yield f"postgresql://postgres@/access?host={sock}&port={port}"
+    finally:
+        subprocess.run(
+            ["runuser", "-u", "postgres", "--", str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"],
+            capture_output=True,
+        )
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture
+def pg_log(pg_url, tmp_path: Path, clock: Clock) -> AccessLog:
+    import sqlalchemy as sa
+
+    engine = sa.create_engine("postgresql+psycopg://" + pg_url.removeprefix("postgresql://"))
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP TABLE IF EXISTS records, chain_head, accounts, alembic_version")
+    engine.dispose()
+    the_log = AccessLog(make_config(tmp_path, pg_url), clock=clock)
+    the_log.init()
+    the_log.pw = passwords(the_log.config)  # type: ignore[attr-defined]
+    yield the_log
+    the_log.store.close()
+
+
+def wait_for(predicate, timeout: float = 10.0) -> None:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if predicate():
+            return
+        time.sleep(0.05)
+    raise AssertionError("timed out")

@@ -1,0 +1,180 @@
+"""The guard desk and approvers' web application, in a real browser (Playwright driving Debian's
+chromium) and through Flask's test client for what a browser would not send."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+from lpse.access.web import create_app
+
+from .conftest import VISITOR, approved_visit
+
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = ROOT / ".lpse" / "screenshots" / "access"
+
+
+@pytest.fixture
+def server(log):
+    from waitress.server import create_server
+
+    srv = create_server(create_app(log, secret_key="test-secret"), host="127.0.0.1", port=0, threads=4)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{srv.effective_port}"
+    srv.close()
+
+
+@pytest.fixture
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(
+            executable_path=shutil.which("chromium"),
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-quic",
+            ],
+        )
+        yield b
+        b.close()
+
+
+def login(page, base: str, user: str, password: str) -> None:
+    page.goto(f"{base}/login")
+    page.fill("#user", user)
+    page.fill("#password", password)
+    page.click("button[type=submit]")
+
+
+def shot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def test_request_approve_checkin_checkout_in_a_browser(server, browser, log):
+    errors: list[str] = []
+    guard = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    guard.on("pageerror", lambda e: errors.append(str(e)))
+    guard.goto(f"{server}/")
+    assert "/login" in guard.url
+    shot(guard, "01-login")
+    login(guard, server, "satpam", log.pw["satpam"])
+    guard.click("text=Permohonan baru")
+    for field in ("name", "id_number", "institution", "purpose", "escort"):
+        guard.fill(f"#{field}", VISITOR[field])
+    guard.fill("#start", "now")
+    guard.fill("#end", "+3h")
+    guard.fill("#equipment", "laptop:LN-4471\ndisk:WD-99812")
+    shot(guard, "02-request-form")
+    guard.click("button[type=submit]")
+    visit = re.search(r"/visits/(V-\d+)", guard.url).group(1)
+    assert guard.locator("#status").inner_text() == "menunggu persetujuan"
+    # the guard has no approve form, and entry before approval is refused with the reason
+    assert guard.locator("#approve").count() == 0
+    guard.fill("#badge", "T-07")
+    guard.click("#checkin")
+    assert "belum disetujui" in guard.locator(".error").inner_text()
+    shot(guard, "03-checkin-refused")
+
+    boss = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    boss.on("pageerror", lambda e: errors.append(str(e)))
+    login(boss, server, "kepala", log.pw["kepala"])
+    assert visit in boss.locator("table").inner_text()
+    shot(boss, "04-visits-pending")
+    boss.click(f"text={visit}")
+    boss.fill("#reason", "Penggantian disk terjadwal")
+    boss.fill("#sign_password", log.pw["kepala"])
+    boss.click("#approve")
+    assert boss.locator("#status").inner_text() == "disetujui"
+    shot(boss, "05-approved")
+
+    guard.goto(f"{server}/visits/{visit}")
+    guard.fill("#badge", "T-07")
+    guard.click("#checkin")
+    assert guard.locator("#status").inner_text() == "di ruang server"
+    shot(guard, "06-inside")
+    guard.click("#checkout")
+    assert guard.locator("#status").inner_text() == "disetujui"
+    guard.click("#lang")
+    assert guard.locator("#status").inner_text() == "approved"
+    shot(guard, "07-after-checkout-en")
+    guard.click("text=Audit trail")
+    assert "Record chain intact" in guard.locator("#chain").inner_text()
+    shot(guard, "08-audit-trail")
+    assert errors == []
+    assert log.verify().ok
+    kinds = [r.kind for r in log.store.records(visit=visit)]
+    assert kinds == ["request", "decision", "checkin", "checkout"]
+    actions = [r.data["action"] for r in log.store.records(kinds=("audit",))]
+    assert actions.count("login") == 2 and "refused" in actions
+
+
+@pytest.fixture
+def client(log):
+    app = create_app(log, secret_key="test-secret")
+    return app.test_client()
+
+
+def csrf(client, path: str = "/login") -> str:
+    page = client.get(path).get_data(as_text=True)
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+
+def signed_in(client, log, user: str) -> str:
+    token = csrf(client)
+    resp = client.post("/login", data={"user": user, "password": log.pw[user], "csrf_token": token})
+    assert resp.status_code == 302
+    return csrf(client, "/visits/new")
+
+
+def test_a_guard_cannot_approve(client, log):
+    visit = log.request("satpam", VISITOR).visit
+    token = signed_in(client, log, "satpam")
+    resp = client.post(
+        f"/visits/{visit}/decide", data={"decision": "approve", "password": log.pw["satpam"], "csrf_token": token}
+    )
+    assert resp.status_code == 403
+    assert log.show(visit)[0].decision is None
+
+
+def test_an_approver_cannot_self_approve_from_the_page(client, log):
+    visit = log.request("satpam", {**VISITOR, "name": "Dra. Siti Rahayu"}).visit
+    token = signed_in(client, log, "kepala")
+    resp = client.post(
+        f"/visits/{visit}/decide", data={"decision": "approve", "password": log.pw["kepala"], "csrf_token": token}
+    )
+    assert resp.status_code == 409
+    assert "tidak boleh menyetujui kunjungannya sendiri" in resp.get_data(as_text=True)
+
+
+def test_forms_without_a_csrf_token_are_refused(client, log):
+    visit = approved_visit(log)
+    signed_in(client, log, "satpam")
+    resp = client.post(f"/visits/{visit}/checkin", data={"badge": "T-07"})
+    assert resp.status_code == 400
+    assert log.show(visit)[0].entries == []
+
+
+def test_bad_requests_are_4xx(client, log):
+    assert client.get("/visits/V-000001").status_code == 302  # not logged in: to the login page
+    token = signed_in(client, log, "satpam")
+    assert client.get("/visits/V-999999").status_code == 404
+    assert client.get("/visits/not-a-visit").status_code == 404
+    assert client.get("/?status=bogus").status_code == 400
+    assert client.post("/visits/V-000001/decide", data={"decision": "maybe", "csrf_token": token}).status_code == 400
+    resp = client.post("/visits/new", data={**VISITOR, "equipment": "laptop", "csrf_token": token})
+    assert resp.status_code == 400 and "item:serial" in resp.get_data(as_text=True)
+    assert log.store.head()[0] == 0 or all(r.kind == "audit" for r in log.store.records())
+    bad = client.post("/login", data={"user": "satpam", "password": "salah", "csrf_token": csrf(client)})
+    assert bad.status_code in (302, 401)
