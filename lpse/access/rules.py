@@ -184,9 +184,16 @@ class Finding:
     visit: str | None
     seq: int
     message: str
+    at: dt.datetime  # when the record that breaks the rule happened
 
     def as_dict(self) -> dict[str, Any]:
-        return {"rule": self.rule, "visit": self.visit, "seq": self.seq, "message": self.message}
+        return {
+            "rule": self.rule,
+            "visit": self.visit,
+            "seq": self.seq,
+            "message": self.message,
+            "time": self.at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        }
 
 
 def audit(
@@ -207,7 +214,7 @@ def audit(
                 continue
             problem = _entry_problem(v, e, config)
             if problem:
-                found.append(Finding("approval", v.id, e.seq, problem))
+                found.append(Finding("approval", v.id, e.seq, problem, e.at))
             stay_end = e.out_at or min(now, end)
             if stay_end - e.at > limit:
                 state = "still open" if e.out_at is None else "lasted"
@@ -218,12 +225,13 @@ def audit(
                         e.seq,
                         f"visit {v.id} entry at {local(e.at, config)} {state} "
                         f"{(stay_end - e.at).total_seconds() / 3600:.1f} h (limit {config.max_visit_hours:g} h)",
+                        e.at,
                     )
                 )
             if e.out_at is not None:
                 diff = equipment_difference(v.equipment_in, e.equipment_out)
                 if diff and not e.note.strip():
-                    found.append(Finding("equipment", v.id, e.out_seq or e.seq, f"visit {v.id}: {diff}"))
+                    found.append(Finding("equipment", v.id, e.out_seq or e.seq, f"visit {v.id}: {diff}", e.out_at))
     entries = [(v, e) for v in visits.values() for e in v.entries]
     for r in records:
         if r.kind != "door" or not in_period(r.when):
@@ -249,6 +257,7 @@ def audit(
                     r.seq,
                     f"door {r.data.get('door')} opened at {local(r.when, config)} with badge {badge or '-'} "
                     f"({r.data.get('event', 'open')}) matches no approved, checked-in visit",
+                    r.when,
                 )
             )
     return sorted(found, key=lambda f: f.seq)

@@ -183,7 +183,7 @@ def collect_access(inventory: Path, results: Path) -> dict[str, str]:
     directory.mkdir(parents=True, exist_ok=True)
     docs = {
         "visits.json": {"people": people, "visits": [_visit_json(v, now) for v in visits.values()]},
-        "findings.json": [f.as_dict() | {"time": _record_time(log, f.seq)} for f in findings],
+        "findings.json": [f.as_dict() for f in findings],
         "verify.json": log.verify().as_dict() | {"collected": now.isoformat()},
     }
     for name, doc in docs.items():
@@ -191,16 +191,6 @@ def collect_access(inventory: Path, results: Path) -> dict[str, str]:
         tmp.write_text(json.dumps(doc, ensure_ascii=False, indent=1))
         tmp.replace(directory / name)
     return {"access log": f"{len(visits)} visits, {len(findings)} findings"}
-
-
-def _record_time(log, seq: int) -> str | None:
-    import sqlalchemy as sa
-
-    from lpse.access.store import records
-
-    with log.store.engine.connect() as conn:
-        body = conn.execute(sa.select(records.c.body).where(records.c.seq == seq)).scalar_one_or_none()
-    return json.loads(body)["at"] if body else None
 
 
 def read_access(results: Path) -> dict[str, Any]:
