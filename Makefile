@@ -91,6 +91,7 @@ bench: deps
 	$(PY) bench/run.py
 	$(PY) bench/comply.py
 	$(PY) bench/backup.py
+	$(PY) bench/access.py
 
 lab-up: deps
 	lpse lab up

@@ -25,13 +25,21 @@ def access_log(policy):
     return log
 
 
+# One audit serves ACC-02..05: they run one after the other in the same process (the checks of
+# one host share a worker), and each reads only its own rule's findings.
+_AUDITS: dict[tuple, tuple[str, int, list]] = {}
+
+
 def findings(policy, evidence, rule: str) -> list:
-    log = access_log(policy)
-    now = dt.datetime.now(dt.UTC)
     days = float(policy.get("compliance_access_period_days", 31))
-    found = [f for f in log.audit(now - dt.timedelta(days=days), now) if f.rule == rule]
-    visits = log.visits()
-    evidence.add(f"access log {log.config.database}: {len(visits)} visit(s); last {days:g} days checked")
+    key = (repr(sorted((k, repr(v)) for k, v in policy.items() if k.startswith("access_log_"))), days)
+    if key not in _AUDITS:
+        log = access_log(policy)
+        now = dt.datetime.now(dt.UTC)
+        _AUDITS[key] = (log.config.database, len(log.visits()), log.audit(now - dt.timedelta(days=days), now))
+    database, visits, audit = _AUDITS[key]
+    found = [f for f in audit if f.rule == rule]
+    evidence.add(f"access log {database}: {visits} visit(s); last {days:g} days checked")
     for f in found[:20]:
         evidence.add(f"#{f.seq}: {f.message}")
     return found

@@ -389,7 +389,7 @@ class AccessLog:
             raise AccessRefused("no_visit", visit=visit_id)
         return visits[visit_id], recs
 
-    def verify(self) -> Verification:
+    def verify(self, processes: int | None = None) -> Verification:
         keys: dict[str, Any] = {}
 
         def check(record: chain.Record) -> str | None:
@@ -409,7 +409,7 @@ class AccessLog:
                 return f"the signature of {record.actor}'s decision on {record.visit} is not valid (edited)"
             return None
 
-        return self.store.verify(check)
+        return self.store.verify(check, processes)
 
     def audit(self, start: dt.datetime, end: dt.datetime) -> list[rules.Finding]:
         return rules.audit(self.store.records(), self.config, start, end, self.clock())

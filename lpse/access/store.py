@@ -229,15 +229,20 @@ class Store:
 
     # --- reading ------------------------------------------------------------------------
 
-    def records(self, visit: str | None = None, kinds: tuple[str, ...] = ()) -> list[chain.Record]:
+    def records(
+        self, visit: str | None = None, kinds: tuple[str, ...] = (), last: int | None = None
+    ) -> list[chain.Record]:
+        """Records in chain order; ``last``: only the newest that many."""
         self.ensure()
-        query = sa.select(records.c.body, records.c.hash).order_by(records.c.seq)
+        query = sa.select(records.c.body, records.c.hash)
+        query = query.order_by(records.c.seq.desc()).limit(last) if last else query.order_by(records.c.seq)
         if visit is not None:
             query = query.where(records.c.visit == visit)
         if kinds:
             query = query.where(records.c.kind.in_(kinds))
         with self.engine.connect() as conn:
-            return [chain.Record.from_body(_raw(b), _raw(h)) for b, h in conn.execute(query)]
+            found = [chain.Record.from_body(_raw(b), _raw(h)) for b, h in conn.execute(query)]
+        return found[::-1] if last else found
 
     def head(self) -> tuple[int, str]:
         self.ensure()
@@ -266,23 +271,72 @@ class Store:
 
     # --- verification -------------------------------------------------------------------
 
-    def verify(self, check_decision: Callable[[chain.Record], str | None] | None = None) -> Verification:
-        """Walk the whole chain; every problem names its record. Streams: constant memory."""
+    def verify(
+        self, check_decision: Callable[[chain.Record], str | None] | None = None, processes: int | None = None
+    ) -> Verification:
+        """Walk the whole chain; every problem names its record. Streams: constant memory.
+
+        Each record's hash is checked against the stored hash of the record before it, so the
+        chain splits into ranges that are checked independently: a long chain is checked by one
+        forked process per CPU (up to four), each over its own range and connection. A threaded
+        caller (the web app) passes ``processes=1``: it must not fork."""
         import time
 
         self.ensure()
         started = time.perf_counter()
         result = Verification()
+        with self.engine.connect() as conn:
+            # One statement, one snapshot: the head, the table's end and the head record's hash.
+            head_seq, head_hash, last_seq, last_hash = conn.execute(
+                sa.text(
+                    "SELECT h.seq, h.hash, (SELECT max(seq) FROM records),"
+                    " (SELECT r.hash FROM records r WHERE r.seq = h.seq) FROM chain_head h"
+                )
+            ).one()
+        head_seq, head_hash = int(head_seq), bytes(head_hash)
+        ranges = _ranges(head_seq, processes or verify_processes(head_seq))
+        parts = _run_ranges(self, ranges, check_decision)
+        for part in parts:
+            result.records += part.records
+            result.decisions += part.decisions
+            result.problems.extend(part.problems)
+        result.head_seq, result.head_hash = head_seq, head_hash.hex()
+        last = int(last_seq or 0)
+        head_record_hash = _raw(last_hash) if last_hash is not None else None
+        if last != head_seq or (head_seq and head_record_hash != head_hash):
+            result.problems.append(
+                Problem(
+                    head_seq,
+                    f"the chain head says {head_seq} records ending in {head_hash.hex()[:16]}…, "
+                    f"the table ends at record {last}: records were removed from or added at the end",
+                )
+            )
+        result.seconds = time.perf_counter() - started
+        return result
+
+    def verify_range(
+        self, lo: int, hi: int, check_decision: Callable[[chain.Record], str | None] | None = None
+    ) -> Verification:
+        """Check records lo..hi against the stored hash of the record before lo."""
+        result = Verification()
         # The loop is the hot path of a million-record verify (bench/access.py): the record
         # prefix is cached per (kind, visit) and hashing is inlined.
         sha256, count = hashlib.sha256, 0
         heads: dict[tuple[str, str | None], bytes] = {}
-        prev, expected, skip_link = chain.GENESIS, 1, False
+        skip_link = False
         with self.engine.connect() as conn:
-            head = conn.execute(sa.select(chain_head.c.seq, chain_head.c.hash)).one()
             raw_conn = conn.connection.driver_connection
+            cur = raw_conn.cursor()
+            ph = "?" if self.dialect == "sqlite" else "%s"
+            cur.execute(f"SELECT seq, hash FROM records WHERE seq < {ph} ORDER BY seq DESC LIMIT 1", (lo,))
+            before = cur.fetchone()
+            prev, expected = (_raw(before[1]), int(before[0]) + 1) if before else (chain.GENESIS, 1)
+            cur.close()
             cur = raw_conn.cursor() if self.dialect == "sqlite" else raw_conn.cursor(name="lpse_verify")
-            cur.execute("SELECT seq, kind, visit, body, hash FROM records ORDER BY seq")
+            cur.execute(
+                f"SELECT seq, kind, visit, body, hash FROM records WHERE seq >= {ph} AND seq <= {ph} ORDER BY seq",
+                (lo, hi),
+            )
             while True:
                 batch = cur.fetchmany(20000)
                 if not batch:
@@ -315,18 +369,65 @@ class Store:
                     prev = digest
             cur.close()
         result.records = count
-        last = expected - 1
-        result.head_seq, result.head_hash = int(head.seq), bytes(head.hash).hex()
-        if int(head.seq) != last or (last and bytes(head.hash) != prev):
-            result.problems.append(
-                Problem(
-                    int(head.seq),
-                    f"the chain head says {head.seq} records ending in {bytes(head.hash).hex()[:16]}…, "
-                    f"the table ends at record {last}: records were removed from or added at the end",
-                )
-            )
-        result.seconds = time.perf_counter() - started
         return result
+
+
+# Below this many records a verify stays in one process (forking costs more than it saves).
+PARALLEL_FROM = 100_000
+
+
+def verify_processes(records: int) -> int:
+    import multiprocessing
+    import os
+
+    if records < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return max(1, min(4, len(os.sched_getaffinity(0))))
+
+
+def _ranges(last: int, parts: int) -> list[tuple[int, int]]:
+    if last <= 0:
+        return []
+    step = -(-last // parts)
+    return [(lo, min(lo + step - 1, last)) for lo in range(1, last + 1, step)]
+
+
+def _run_ranges(store: Store, ranges: list[tuple[int, int]], check_decision) -> list[Verification]:
+    """Verify the first range here and each other range in a forked child (fork: the child
+    inherits the decision checker as it is; it opens its own database connection)."""
+    import multiprocessing
+
+    if len(ranges) <= 1:
+        return [store.verify_range(lo, hi, check_decision) for lo, hi in ranges]
+    ctx = multiprocessing.get_context("fork")
+    children = []
+    for lo, hi in ranges[1:]:
+        receive, send = ctx.Pipe(duplex=False)
+        child = ctx.Process(target=_verify_child, args=(store, lo, hi, check_decision, send), daemon=True)
+        child.start()
+        send.close()
+        children.append((child, receive, lo, hi))
+    parts = [store.verify_range(*ranges[0], check_decision)]
+    for child, receive, lo, hi in children:
+        try:
+            status, value = receive.recv()
+        except EOFError:
+            status, value = "error", f"the process checking records {lo}-{hi} died (exit code {child.exitcode})"
+        child.join()
+        if status != "ok":
+            raise LpseError(f"verify: {value}")
+        parts.append(value)
+    return parts
+
+
+def _verify_child(store: Store, lo: int, hi: int, check_decision, send) -> None:
+    try:
+        store.engine.dispose(close=False)  # never touch the parent's pooled connections
+        send.send(("ok", store.verify_range(lo, hi, check_decision)))
+    except Exception as exc:  # reported by the parent, which raises it
+        send.send(("error", f"records {lo}-{hi}: {exc}"))
+    finally:
+        send.close()
 
 
 def _raw(value: object) -> bytes:

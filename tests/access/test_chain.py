@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from lpse.access import chain
+from lpse.access import chain, store
 from lpse.access.service import AccessLog
 
 from .conftest import approved_visit, make_config
@@ -40,6 +40,17 @@ def problems(log) -> list[tuple[int, str]]:
     return [(p.seq, p.what) for p in result.problems]
 
 
+@pytest.fixture(params=["one process", "three ranges"])
+def verify_mode(request, monkeypatch):
+    """Every tamper case in one pass and split in ranges 1-4, 5-8, 9-12 (two forked children)."""
+    if request.param == "three ranges":
+        monkeypatch.setattr(store, "verify_processes", lambda records: 3)
+
+
+split_too = pytest.mark.usefixtures("verify_mode")
+
+
+@split_too
 def test_edited_record_is_named(log):
     filled(log)
     with db(log) as conn:
@@ -48,6 +59,7 @@ def test_edited_record_is_named(log):
     assert problems(log) == [(7, "its content does not match its hash: edited, or inserted here")]
 
 
+@split_too
 def test_deleted_record_is_named(log):
     filled(log)
     with db(log) as conn:
@@ -55,6 +67,7 @@ def test_deleted_record_is_named(log):
     assert problems(log) == [(6, "missing: record(s) 6 were deleted")]
 
 
+@split_too
 def test_deleted_last_record_is_caught_by_the_head(log):
     filled(log)
     with db(log) as conn:
@@ -63,6 +76,28 @@ def test_deleted_last_record_is_caught_by_the_head(log):
     assert seq == 12 and "removed from or added at the end" in what
 
 
+@split_too
+@pytest.mark.parametrize("seq", [4, 5])
+def test_deleted_record_at_a_range_boundary_is_named(log, seq):
+    filled(log)
+    with db(log) as conn:
+        conn.execute("DELETE FROM records WHERE seq = ?", (seq,))
+    # record 5 is a request: its decision (6) is then reported too, after the gap
+    assert problems(log)[0] == (seq, f"missing: record(s) {seq} were deleted")
+
+
+@split_too
+def test_records_appended_without_the_head_are_caught(log):
+    filled(log)
+    with db(log) as conn:
+        prev = conn.execute("SELECT hash FROM records WHERE seq = 12").fetchone()[0]
+        raw = chain.body(13, "checkin", "V-000001", "2026-01-01T00:00:00Z", "satpam", {"badge": "X"})
+        conn.execute("INSERT INTO records VALUES (13, 'checkin', 'V-000001', ?, ?)", (raw, chain.link(prev, raw)))
+    [(seq, what)] = problems(log)
+    assert seq == 12 and "the table ends at record 13" in what
+
+
+@split_too
 def test_reordered_records_are_named(log):
     filled(log)
     with db(log) as conn:  # swap records 3 and 4 (their seq numbers)
@@ -74,6 +109,7 @@ def test_reordered_records_are_named(log):
     assert (4, "holds record 3's content: records were reordered") in found
 
 
+@split_too
 def test_inserted_record_is_named(log):
     filled(log)
     with db(log) as conn:  # make room after 5 and slip in a check-in with a well-formed body
@@ -88,6 +124,7 @@ def test_inserted_record_is_named(log):
     assert found[0] == (7, "holds record 6's content: records were reordered"), found
 
 
+@split_too
 def test_edited_decision_fails_its_signature_even_with_the_chain_rebuilt(log):
     filled(log, 1)
     with db(log) as conn:
@@ -173,6 +210,7 @@ def test_writer_killed_mid_write_leaves_a_log_that_verifies(tmp_path, log):
     assert log.verify().ok
 
 
+@split_too
 @pytest.mark.parametrize("kind", ["edit", "delete"])
 def test_postgresql_tampering_is_named(pg_log, kind):
     filled(pg_log)
