@@ -194,7 +194,9 @@ def _matches(spec: Any, where: str) -> list[Match]:
             raise PolicyError(f"{here}: must be a mapping of {', '.join(sorted(MATCH_KEYS))}")
         unknown = set(item) - MATCH_KEYS
         if unknown:
-            raise PolicyError(f"{here}: unknown key(s) {', '.join(sorted(unknown))}; known: {', '.join(sorted(MATCH_KEYS))}")
+            raise PolicyError(
+                f"{here}: unknown key(s) {', '.join(sorted(unknown))}; known: {', '.join(sorted(MATCH_KEYS))}"
+            )
         proto = item.get("protocol")
         if proto is not None:
             if str(proto).lower() in PROTOCOLS:
@@ -229,7 +231,9 @@ def load_policy(interface: Any, rate: Any, classes: Any) -> Policy:
             raise PolicyError(f"{here}: must be a mapping with name, rate, ceil, priority, match")
         unknown = set(spec) - CLASS_KEYS
         if unknown:
-            raise PolicyError(f"{here}: unknown key(s) {', '.join(sorted(unknown))}; known: {', '.join(sorted(CLASS_KEYS))}")
+            raise PolicyError(
+                f"{here}: unknown key(s) {', '.join(sorted(unknown))}; known: {', '.join(sorted(CLASS_KEYS))}"
+            )
         name = spec.get("name")
         if not isinstance(name, str) or not re.match(r"^[a-z0-9][a-z0-9_-]{0,31}$", name):
             raise PolicyError(f"{here}.name: {name!r} is not a name like spse or office-default")
@@ -315,9 +319,10 @@ class State:
 
 
 def parse_qdiscs(text: str) -> tuple[str | None, str | None, int | None]:
-    """``tc -j qdisc show dev X`` -> the root qdisc's kind, handle and (htb) default class."""
+    """``tc -j qdisc show dev X`` -> the root qdisc's kind, handle and (htb) default class;
+    (None, None, None) for the kernel's default root qdisc (noqueue, pfifo_fast, mq: handle 0:)."""
     for q in json.loads(text or "[]"):
-        if q.get("root"):
+        if q.get("root") and q.get("handle") not in (None, "0:"):  # 0: the kernel's own default
             default = (q.get("options") or {}).get("default")
             return q.get("kind"), q.get("handle"), int(str(default), 16) if default is not None else None
     return None, None, None
@@ -334,7 +339,9 @@ def parse_classes(text: str) -> dict[str, LiveClass]:
         if not m:
             continue
         words = m.group("rest").split()
-        attrs = {words[i]: words[i + 1] for i in range(len(words) - 1) if words[i] in ("prio", "quantum", "rate", "ceil")}
+        attrs = {
+            words[i]: words[i + 1] for i in range(len(words) - 1) if words[i] in ("prio", "quantum", "rate", "ceil")
+        }
         out[m.group("id")] = LiveClass(
             m.group("id"),
             m.group("parent"),
@@ -401,11 +408,12 @@ def _class_cmd(verb: str, interface: str, classid: str, parent: str, rate: int, 
     return cmd + f" quantum {quantum(rate)}"
 
 
-def build(policy: Policy) -> list[str]:
-    """The commands that build the policy on an interface with no root qdisc (boot, restore)."""
+def build(policy: Policy, verb: str = "add") -> list[str]:
+    """The commands that build the policy on an interface with no qdisc of ours (boot: add;
+    over the kernel's default or another qdisc: replace)."""
     i = policy.interface
     cmds = [
-        f"qdisc add dev {i} root handle 1: htb default {policy.default_minor:x}",
+        f"qdisc {verb} dev {i} root handle 1: htb default {policy.default_minor:x}",
         _class_cmd("add", i, "1:1", "1:", policy.rate, policy.rate, None),
     ]
     cmds += [_class_cmd("add", i, c.classid, "1:1", c.rate, c.ceil, c.prio) for c in policy.classes]
@@ -414,10 +422,11 @@ def build(policy: Policy) -> list[str]:
 
 
 def rebuild(state: State, interface: str) -> list[str]:
-    """Commands that bring back a state read earlier (the rollback when applying fails)."""
-    cmds = [f"qdisc del dev {interface} root"] if state.qdisc_kind else []
+    """Commands that bring back a state read earlier (the rollback when applying fails; run
+    with ``tc -force`` since the failure may have left any part of the new state)."""
+    cmds = [f"qdisc del dev {interface} root"]
     if not state.ours:
-        return cmds  # the kernel's default qdisc (or another one) comes back by itself
+        return cmds  # deleting the root qdisc brings back the kernel's default
     cmds.append(f"qdisc add dev {interface} root handle 1: htb default {state.default_minor or 0:x}")
     pending = dict(state.classes)
     added: set[str] = {"1:"}
@@ -450,8 +459,7 @@ def plan(policy: Policy, state: State, purge: bool = True) -> list[str]:
     """The tc commands (for ``tc -batch``) that turn ``state`` into ``policy``; [] when it matches."""
     i = policy.interface
     if not state.ours:
-        prefix = [f"qdisc del dev {i} root"] if state.qdisc_kind else []
-        return prefix + build(policy)
+        return build(policy, "replace")
     cmds: list[str] = []
     if state.default_minor != policy.default_minor:
         cmds.append(f"qdisc change dev {i} root handle 1: htb default {policy.default_minor:x}")
