@@ -106,6 +106,7 @@ from ansible.module_utils.lpse_tc import (  # noqa: E402
     parse_qdiscs,
     plan,
     rebuild,
+    show_rate,
 )
 
 
@@ -209,9 +210,12 @@ def run(module):
             for c in policy.classes
         ]
         if p["persist"]:
-            content = (
-                "# Written by lpse-dc (tc_shaping). Built at boot by tc -batch.\n" + "\n".join(build(policy)) + "\n"
-            )
+            names = [
+                f"# class {c.classid} {c.name} rate {show_rate(c.rate)} ceil {show_rate(c.ceil)}"
+                for c in policy.classes
+            ]
+            header = ["# Written by lpse-dc (tc_shaping). Built at boot by tc -batch.", *names]
+            content = "\n".join([*header, *build(policy)]) + "\n"
             result["persist_changed"], _before = write_persist(module, p["persist"], content)
             result["changed"] = result["changed"] or result["persist_changed"]
     elif p["persist"] and os.path.exists(p["persist"]):

@@ -376,7 +376,7 @@ def _report(
     from lpse.i18n import lang
     from lpse.report import build
     from lpse.report.collect import collect as collect_records
-    from lpse.report.collect import collect_access, collect_backup, collect_maintenance
+    from lpse.report.collect import collect_access, collect_backup, collect_maintenance, collect_network
 
     # Validate the period before touching anything.
     build.parse_month(period) if kind == "monthly" else build.parse_year(period)
@@ -394,6 +394,8 @@ def _report(
             for host, status in collect_maintenance(inventory, results).items():
                 console.print(t("collected", host=host, status=status), highlight=False)
             for host, status in collect_backup(inventory, results).items():
+                console.print(t("collected", host=host, status=status), highlight=False)
+            for host, status in collect_network(inventory, results).items():
                 console.print(t("collected", host=host, status=status), highlight=False)
             for host, status in collect_access(inventory, results).items():
                 console.print(t("collected", host=host, status=status), highlight=False)

@@ -113,6 +113,22 @@ class Match:
                 return False
         return True
 
+    def fields(self) -> frozenset[str]:
+        return frozenset(k for k in ("protocol", "sport", "dport", "src", "dst") if getattr(self, k) is not None)
+
+    def covers(self, other: Match) -> bool:
+        """Whether every packet ``other`` matches is matched by this one too."""
+        for name in self.fields():
+            mine, theirs = getattr(self, name), getattr(other, name)
+            if theirs is None:
+                return False
+            if name in ("src", "dst"):
+                if not theirs.subnet_of(mine):
+                    return False
+            elif mine != theirs:
+                return False
+        return True
+
     def describe(self) -> str:
         names = {v: k for k, v in PROTOCOLS.items()}
         parts = []
@@ -268,14 +284,23 @@ def load_policy(interface: Any, rate: Any, classes: Any) -> Policy:
             f"{where}.classes: the guaranteed rates add up to {show_rate(total)}, "
             f"more than the interface's {show_rate(link)}"
         )
+    # Filters are tried in policy order and the first that fits wins. Refused: two matches on the
+    # same fields whose values meet (which class did the operator mean?), and a match that an
+    # earlier class's match covers entirely (it would never see a packet). Matches on different
+    # fields (one class by source port, another by destination) may meet; the earlier wins.
     for a_i, a in enumerate(out):
         for b in out[a_i + 1 :]:
             for ma in a.matches:
                 for mb in b.matches:
-                    if ma.overlaps(mb):
+                    if ma.fields() == mb.fields() and ma.overlaps(mb):
                         raise PolicyError(
                             f"{where}.classes: a match of {a.name} ({ma.describe()}) overlaps one of "
                             f"{b.name} ({mb.describe()}): the same packet would fit both"
+                        )
+                    if ma.covers(mb):
+                        raise PolicyError(
+                            f"{where}.classes: a match of {a.name} ({ma.describe()}) covers one of the later "
+                            f"class {b.name} ({mb.describe()}), which would never see a packet"
                         )
     return Policy(interface, link, out)
 

@@ -43,7 +43,7 @@ def hostvars(inventory_path: str, name: str) -> dict[str, Any]:
     return {
         k: plain(v)
         for k, v in raw.items()
-        if k.startswith(("ansible_", "compliance_", "lab_", "accounts_", "access_log_"))
+        if k.startswith(("ansible_", "compliance_", "lab_", "accounts_", "access_log_", "bandwidth_", "connectivity_"))
     }
 
 

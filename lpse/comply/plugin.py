@@ -103,9 +103,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.fixture
 def policy(request, lpse_host: str) -> dict[str, Any]:
     """The host's compliance_* inventory variables (thresholds and expectations), the
-    accounts_* ones that say who should have which access, and the access log's settings."""
+    accounts_* ones that say who should have which access, the access log's settings, and the
+    bandwidth and connectivity policies the checks compare the hosts with."""
     state = request.config.stash[_KEY]
-    wanted = ("compliance_", "accounts_", "access_log_")
+    wanted = ("compliance_", "accounts_", "access_log_", "bandwidth_", "connectivity_")
     return {k: v for k, v in state.hostvars(lpse_host).items() if k.startswith(wanted)}
 
 

@@ -27,7 +27,8 @@ import jinja2
 from lpse.comply.results import Store
 from lpse.errors import EnvironmentProblem, InputError, LpseError
 from lpse.report import charts
-from lpse.report.collect import read_access, read_backup, read_maintenance, read_store
+from lpse.report.collect import read_access, read_backup, read_maintenance, read_network, read_store
+from lpse.report.network import month_network
 
 WIB = ZoneInfo("Asia/Jakarta")
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -322,7 +323,10 @@ def monthly(results: Path, month: str, lang: str, lpse_name: str, warn: float = 
         "maintenance": maintenance_section(read_maintenance(results), start, end),
         "backup": backup_section(read_backup(results), start, end),
         "visits": visits_section(read_access(results), start, end),
-        "pending": [{"id": s, "article": a, "title": t[lang]} for s, a, t in PENDING_SECTIONS if s != "backups"],
+        "network": month_network(**read_network(results), start=start, end=end),
+        "pending": [
+            {"id": s, "article": a, "title": t[lang]} for s, a, t in PENDING_SECTIONS if s not in ("backups", "network")
+        ],
     }
 
 
@@ -465,6 +469,19 @@ LABELS = {
         "no_backup": "Tidak ada catatan cadangan pada periode ini.",
         "visits": "Kunjungan ruang server (Pasal 21 ayat (4))",
         "no_visits": "Log akses ruang server belum dikumpulkan (lpse access init).",
+        "network": "Jaringan: bandwidth, lalu lintas, koneksi internet (Pasal 22 huruf b, c)",
+        "no_network": "Catatan lalu lintas dan pemantau koneksi belum dikumpulkan (peran bandwidth, connectivity).",
+        "net_availability": "Ketersediaan koneksi internet",
+        "net_avail_row": "{pct}% dari {rounds} pemeriksaan; terputus {down_minutes} menit",
+        "net_bad_days": "Hari dengan gangguan",
+        "net_traffic": "Lalu lintas",
+        "net_iface": "Antarmuka",
+        "net_sent": "Terkirim (GB)",
+        "net_received": "Diterima (GB)",
+        "net_peak": "Puncak kirim (Mbit/s)",
+        "net_dropped": "Paket dibuang",
+        "net_class": "Kelas bandwidth",
+        "net_days": "hari tercatat",
         "vis_summary": "Kunjungan: {n}, disetujui: {approved}, ditolak: {denied}; masuk ruang server: {entries} kali.",
         "vis_visitor": "Pengunjung",
         "vis_purpose": "Keperluan",
@@ -552,6 +569,19 @@ LABELS = {
         "no_backup": "No backup records in this period.",
         "visits": "Server-room visits (Pasal 21 ayat (4))",
         "no_visits": "The server-room access log was not collected (lpse access init).",
+        "network": "Network: bandwidth, traffic, internet connection (Pasal 22 huruf b, c)",
+        "no_network": "No traffic or connection probe records were collected (roles bandwidth, connectivity).",
+        "net_availability": "Internet connection availability",
+        "net_avail_row": "{pct}% of {rounds} checks; down {down_minutes} minutes",
+        "net_bad_days": "Days with outages",
+        "net_traffic": "Traffic",
+        "net_iface": "Interface",
+        "net_sent": "Sent (GB)",
+        "net_received": "Received (GB)",
+        "net_peak": "Peak send (Mbit/s)",
+        "net_dropped": "Dropped packets",
+        "net_class": "Bandwidth class",
+        "net_days": "days recorded",
         "vis_summary": "Visits: {n}, approved: {approved}, denied: {denied}; entries to the server room: {entries}.",
         "vis_visitor": "Visitor",
         "vis_purpose": "Purpose",

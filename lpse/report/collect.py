@@ -200,3 +200,32 @@ def read_access(results: Path) -> dict[str, Any]:
         path = directory / f"{name}.json"
         out[name] = json.loads(path.read_text()) if path.exists() else None
     return out
+
+
+TRAFFIC = "/var/lib/lpse/traffic/records.jsonl"
+CONNECTIVITY = "/var/lib/lpse/connectivity/records.jsonl"
+NETWORK = {"traffic": (TRAFFIC, ("spse_app", "routers")), "connectivity": (CONNECTIVITY, ("spse_app", "mgmt"))}
+
+
+def read_network(results: Path) -> dict[str, dict[str, list[dict[str, Any]]]]:
+    """{"traffic": {host: records}, "connectivity": {host: records}} from the results store."""
+    return {kind: _read_dir(results / kind) for kind in NETWORK}
+
+
+def collect_network(inventory: Path, results: Path) -> dict[str, str]:
+    """Fetch the traffic counters (bandwidth role) and connection probe rounds (connectivity
+    role) into ``<results>/traffic/<host>.jsonl`` and ``<results>/connectivity/<host>.jsonl``."""
+    status: dict[str, str] = {}
+    for kind, (remote, groups) in NETWORK.items():
+        directory = results / kind
+        directory.mkdir(parents=True, exist_ok=True)
+        known = _read_dir(directory)
+        for group in groups:
+            for name, text, problem in _fetch(inventory, group, remote):
+                if text is None:
+                    status[f"{name} ({kind})"] = problem
+                    continue
+                merged = merge(known.get(name, []), _parse(text, {"epoch"}))
+                _write(directory / f"{name}.jsonl", merged)
+                status[f"{name} ({kind})"] = f"{len(merged)} {kind} records"
+    return status

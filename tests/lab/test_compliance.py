@@ -25,6 +25,9 @@ from tests.access.test_controls import SHOWN as ACCESS_SHOWN
 from tests.conftest import ROOT
 from tests.lab.conftest import apply_and_expect_rollback, backup_routine, ssh
 
+# Shown failing through a cut internet link in tests/lab/test_uplink.py (which imports this file).
+UPLINK_SHOWN = {"LPSE-22c-NET-02"}
+
 
 @pytest.fixture(scope="module")
 def provisioned(lab):
@@ -120,6 +123,16 @@ BREAKS = [
         REMEDIATE,
         "lpse-capacity.timer is inactive",
     ),
+    ("LPSE-22b-BW-01", "spse-app-01", "tc qdisc del dev eth0 root", REMEDIATE, "eth0 is not shaped"),
+    (
+        "LPSE-22b-BW-01",
+        "edge-01",
+        "tc class change dev eth1 parent 1:1 classid 1:10 htb rate 10mbit ceil 80mbit prio 1",
+        REMEDIATE,
+        "eth1 differs from the policy: 1 tc change(s) needed",
+    ),
+    ("LPSE-22b-BW-02", "edge-01", "systemctl stop lpse-traffic.timer", REMEDIATE, "lpse-traffic.timer is inactive"),
+    ("LPSE-22c-NET-01", "mgmt-01", "systemctl stop lpse-netprobe.timer", REMEDIATE, "lpse-netprobe.timer is inactive"),
     (
         "LPSE-22a-CAP-05",
         "spse-app-01",
@@ -318,7 +331,9 @@ BREAKS = [
 ]
 
 
-@pytest.mark.parametrize(("control", "host", "breaker", "fixer", "expected"), BREAKS, ids=[b[0] for b in BREAKS])
+@pytest.mark.parametrize(
+    ("control", "host", "breaker", "fixer", "expected"), BREAKS, ids=[f"{b[0]}-{b[1]}" for b in BREAKS]
+)
 def test_control_fails_on_a_broken_host_and_passes_after_the_fix(
     provisioned, tmp_path, control, host, breaker, fixer, expected
 ):
@@ -376,8 +391,9 @@ def test_memory_control_fails_above_its_threshold(provisioned, tmp_path):
 
 def test_every_control_is_shown_failing_here():
     catalogue = load_catalogue(ROOT / "compliance/catalogue")
-    # The access controls are shown failing on broken logs in tests/access/test_controls.py.
-    shown = {b[0] for b in BREAKS} | {"LPSE-22a-CAP-03", "LPSE-21.1-KERN-01"} | ACCESS_SHOWN
+    # The access controls are shown failing on broken logs in tests/access/test_controls.py, the
+    # connection's availability through a cut link in tests/lab/test_uplink.py.
+    shown = {b[0] for b in BREAKS} | {"LPSE-22a-CAP-03", "LPSE-21.1-KERN-01"} | ACCESS_SHOWN | UPLINK_SHOWN
     assert shown == set(catalogue.controls), f"controls never shown failing: {set(catalogue.controls) - shown}"
 
 
@@ -458,8 +474,10 @@ def test_full_run_writes_three_formats(provisioned, tmp_path):
     # on servers + router; capacity (5), network sysctls (1), accounts (2) and LKPP's account (1)
     # on servers; LKPP data access on the app and database servers (2); database (3) on the
     # database server; application, site and maintenance (8) on the app server; backups (4) on the
-    # management server; the server-room access log (5) on the control node that keeps it.
-    assert len(doc["results"]) == 12 * 4 + 9 * 3 + 2 + 3 + 8 + 4 + 5
+    # management server; the server-room access log (5) on the control node that keeps it;
+    # bandwidth (2) on the app server and the router, connection monitoring (2) on the app and
+    # management servers.
+    assert len(doc["results"]) == 12 * 4 + 9 * 3 + 2 + 3 + 8 + 4 + 5 + 2 * 2 + 2 * 2
     assert doc["summary"]["counts"]["waived"] == 4  # LPSE-21.1-KERN-01: the lab's waiver
     junit = ET.parse(outcome.run_dir / "junit.xml").getroot()
     assert len(junit.findall(".//testcase")) == len(doc["results"])

@@ -122,6 +122,10 @@ def test_monthly_report_shows_backups_drills_and_media(store):
     assert 'id="backups"' in html and 'id="drills"' in html and 'id="custody"' in html
     assert "Brankas arsip, Kantor Sekretariat Daerah" in html
     assert "uji pemulihan berhasil: 0" not in html  # the routine's drill is counted
+    # Pasal 22 huruf b, c: the connection's availability and the traffic of the shaped hosts
+    assert 'id="availability"' in html and "<td>mgmt-01</td>" in html
+    assert "Lalu lintas: spse-app-01" in html and "Lalu lintas: edge-01" in html
+    assert "<td>spse</td>" in html  # a bandwidth class by its name
 
 
 def test_yearly_report(store):

@@ -128,7 +128,7 @@ def test_rebuild_restores_a_state_read_earlier():
             {"match": [{"protocol": "tcp", "sport": 22}]},
             "a match of admin (protocol tcp, sport 22) overlaps one of spse",
         ),
-        ({"match": [{"sport": 22}]}, "overlaps one of spse"),
+        ({"match": [{"protocol": "tcp", "sport": 22, "dst": "10.0.0.0/8"}]}, "covers one of the later class spse"),
         ({"rate": "90mbit"}, "the guaranteed rates add up to 105mbit, more than the interface's 100mbit"),
         ({"default": True}, "exactly one class must be the default (unmatched traffic); found 2: spse, other"),
         ({"name": "admin"}, "the name admin is used twice"),
@@ -154,3 +154,11 @@ def test_matches_that_cannot_meet_do_not_overlap():
     a, b = lpse_tc._matches([{"protocol": "tcp", "sport": 443}, {"dst": "10.0.0.0/8", "sport": 443}], "x")
     (c,) = lpse_tc._matches([{"dst": "192.168.0.0/16", "sport": 443}], "x")
     assert a.overlaps(b) and not b.overlaps(c)
+
+
+def test_matches_on_different_fields_may_meet_the_earlier_wins():
+    classes = [dict(c) for c in CLASSES]
+    classes.insert(
+        2, {"name": "db", "rate": "5mbit", "match": [{"protocol": "tcp", "dport": 5432, "dst": "10.0.0.12"}]}
+    )
+    assert [c.name for c in load_policy("eth0", "100mbit", classes).classes] == ["admin", "spse", "db", "other"]
