@@ -165,6 +165,14 @@ def test_deactivating_a_staff_member_locks_the_account_on_every_server_in_one_ru
         assert ssh(stack, h, "cat /home/uji/laporan.txt").stdout.strip() == "laporan"  # files kept
 
 
+GOOD_CLASS = {"name": "spse", "rate": "60mbit", "default": True}
+BAD_CEIL = {**GOOD_CLASS, "ceil": "50mbit"}
+OVERLAPPING = [
+    {"name": "a", "rate": "10mbit", "match": [{"protocol": "tcp", "sport": 443}]},
+    {"name": "b", "rate": "10mbit", "match": [{"protocol": "tcp", "sport": [80, 443]}], "default": True},
+]
+
+
 @pytest.mark.parametrize(
     ("name", "extravars", "expected"),
     [
@@ -191,6 +199,31 @@ def test_deactivating_a_staff_member_locks_the_account_on_every_server_in_one_ru
             "artifact checksum differs",
             {"spse_app_artifact_sha256": "0" * 64},
             "but spse_app_artifact_sha256 is 0000000000000000000000000000000000000000000000000000000000000000",
+        ),
+        (
+            "bandwidth ceil below rate",
+            {"bandwidth_interfaces": [{"interface": "eth0", "rate": "100mbit", "classes": [BAD_CEIL]}]},
+            "eth0.classes[0] (spse): ceil 50mbit is below rate 60mbit",
+        ),
+        (
+            "bandwidth rate that does not parse",
+            {"bandwidth_interfaces": [{"interface": "eth0", "rate": "100 megabit", "classes": [GOOD_CLASS]}]},
+            "eth0.rate: '100 megabit' is not a rate like 500kbit, 10mbit or 1gbit",
+        ),
+        (
+            "bandwidth on an unknown interface",
+            {"bandwidth_interfaces": [{"interface": "eth7", "rate": "100mbit", "classes": [GOOD_CLASS]}]},
+            "interface 'eth7' does not exist on this host",
+        ),
+        (
+            "bandwidth overlapping matches",
+            {"bandwidth_interfaces": [{"interface": "eth0", "rate": "100mbit", "classes": OVERLAPPING}]},
+            "a match of a (protocol tcp, sport 443) overlaps one of b (protocol tcp, sport 443)",
+        ),
+        (
+            "probe port outside 1-65535",
+            {"connectivity_targets": [{"name": "isp", "kind": "tcp", "host": "198.51.100.10", "port": 70000}]},
+            "tcp a port in 1-65535",
         ),
         ("missing vault secret", None, "db_password is missing or shorter than 12 characters: it must come from"),
     ],
