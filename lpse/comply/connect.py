@@ -37,14 +37,24 @@ def plain(value: Any) -> Any:
     return value
 
 
+# The inventory variables the checks may read (connection settings and what the roles were told).
+PREFIXES = (
+    "ansible_",
+    "compliance_",
+    "lab_",
+    "accounts_",
+    "access_log_",
+    "bandwidth_",
+    "connectivity_",
+    "network_device_",
+    "device_",
+)
+
+
 def hostvars(inventory_path: str, name: str) -> dict[str, Any]:
     inventory, variables = load_inventory(inventory_path)
     raw = variables.get_vars(host=inventory.get_host(name), include_hostvars=False)
-    return {
-        k: plain(v)
-        for k, v in raw.items()
-        if k.startswith(("ansible_", "compliance_", "lab_", "accounts_", "access_log_", "bandwidth_", "connectivity_"))
-    }
+    return {k: plain(v) for k, v in raw.items() if k.startswith(PREFIXES)}
 
 
 def hosts_matching(inventory, patterns) -> list[str]:

@@ -106,8 +106,9 @@ def policy(request, lpse_host: str) -> dict[str, Any]:
     accounts_* ones that say who should have which access, the access log's settings, and the
     bandwidth and connectivity policies the checks compare the hosts with."""
     state = request.config.stash[_KEY]
-    wanted = ("compliance_", "accounts_", "access_log_", "bandwidth_", "connectivity_")
-    return {k: v for k, v in state.hostvars(lpse_host).items() if k.startswith(wanted)}
+    wanted = ("compliance_", "accounts_", "access_log_", "bandwidth_", "connectivity_", "network_device_", "device_")
+    login = ("ansible_host", "ansible_user", "ansible_ssh_private_key_file")  # the device checks log in themselves
+    return {k: v for k, v in state.hostvars(lpse_host).items() if k.startswith(wanted) or k in login}
 
 
 _HOSTS: dict[str, Any] = {}

@@ -134,6 +134,20 @@ BREAKS = [
     ("LPSE-22b-BW-02", "edge-01", "systemctl stop lpse-traffic.timer", REMEDIATE, "lpse-traffic.timer is inactive"),
     ("LPSE-22c-NET-01", "mgmt-01", "systemctl stop lpse-netprobe.timer", REMEDIATE, "lpse-netprobe.timer is inactive"),
     (
+        "LPSE-21.1-DEV-01",
+        "edge-01",
+        "ip route del 10.213.10.0/24",
+        REMEDIATE,
+        "1 command(s) needed to match the inventory; first: ip route replace 10.213.10.0/24 via 10.213.0.23",
+    ),
+    (
+        "LPSE-21.5-DEV-02",
+        "edge-01",
+        "ip link set dev eth1 alias 'diubah tangan'",
+        REMEDIATE,
+        "the device changed after its newest saved configuration",
+    ),
+    (
         "LPSE-22a-CAP-05",
         "spse-app-01",
         "f=/var/lib/lpse/capacity/records.jsonl; t=$(( $(date +%s) - 30*3600 )); "
@@ -467,7 +481,7 @@ def test_exit_status_follows_the_chosen_severity(broken_timezone, tmp_path):
 def test_full_run_writes_three_formats(provisioned, tmp_path):
     outcome = comply(provisioned, tmp_path, waivers=provisioned.inventory_path.parent / "waivers.yml")
     doc = outcome.doc
-    hosts = {"spse-app-01", "spse-db-01", "mgmt-01", "edge-01", "localhost"}
+    hosts = {"spse-app-01", "spse-db-01", "mgmt-01", "edge-01", "sw-core-01", "localhost"}
     assert set(doc["run"]["hosts"]) == hosts
     assert doc["summary"]["score"] == 100.0, [r for r in doc["results"] if r["status"] != "pass"]
     # Every control on every host it applies to: base (4), SSH/kernel hardening (5) and firewall (3)
@@ -476,8 +490,8 @@ def test_full_run_writes_three_formats(provisioned, tmp_path):
     # database server; application, site and maintenance (8) on the app server; backups (4) on the
     # management server; the server-room access log (5) on the control node that keeps it;
     # bandwidth (2) on the app server and the router, connection monitoring (2) on the app and
-    # management servers.
-    assert len(doc["results"]) == 12 * 4 + 9 * 3 + 2 + 3 + 8 + 4 + 5 + 2 * 2 + 2 * 2
+    # management servers; device configuration and its backup (2) on the switch and the router.
+    assert len(doc["results"]) == 12 * 4 + 9 * 3 + 2 + 3 + 8 + 4 + 5 + 2 * 2 + 2 * 2 + 2 * 2
     assert doc["summary"]["counts"]["waived"] == 4  # LPSE-21.1-KERN-01: the lab's waiver
     junit = ET.parse(outcome.run_dir / "junit.xml").getroot()
     assert len(junit.findall(".//testcase")) == len(doc["results"])
