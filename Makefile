@@ -92,6 +92,7 @@ bench: deps
 	$(PY) bench/comply.py
 	$(PY) bench/backup.py
 	$(PY) bench/access.py
+	$(PY) bench/network.py
 
 lab-up: deps
 	lpse lab up
