@@ -6,7 +6,8 @@ from lpse.runner import run_playbook
 def test_site_converges_then_changes_nothing(lab):
     first = run_playbook("playbooks/site.yml", inventory=lab.inventory_path, quiet=True)
     assert first.ok, first.hosts
-    servers = {"spse-app-01", "spse-db-01", "mgmt-01", "edge-01"}
+    # the servers and the router; the switch through the network_device role (from the control node)
+    servers = {"spse-app-01", "spse-db-01", "mgmt-01", "edge-01", "sw-core-01"}
     assert set(first.hosts) == servers
     second = run_playbook("playbooks/site.yml", inventory=lab.inventory_path, quiet=True)
     assert second.ok
