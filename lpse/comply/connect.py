@@ -48,6 +48,7 @@ PREFIXES = (
     "connectivity_",
     "network_device_",
     "device_",
+    "ups_name",
 )
 
 

@@ -104,9 +104,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def policy(request, lpse_host: str) -> dict[str, Any]:
     """The host's compliance_* inventory variables (thresholds and expectations), the
     accounts_* ones that say who should have which access, the access log's settings, and the
-    bandwidth and connectivity policies the checks compare the hosts with."""
+    bandwidth, connectivity, device and UPS settings the checks compare the hosts with
+    (``connect.PREFIXES``), and the login settings the device checks use themselves."""
     state = request.config.stash[_KEY]
-    wanted = ("compliance_", "accounts_", "access_log_", "bandwidth_", "connectivity_", "network_device_", "device_")
+    wanted = tuple(p for p in connect.PREFIXES if p not in ("ansible_", "lab_"))
     login = ("ansible_host", "ansible_user", "ansible_ssh_private_key_file")  # the device checks log in themselves
     return {k: v for k, v in state.hostvars(lpse_host).items() if k.startswith(wanted) or k in login}
 

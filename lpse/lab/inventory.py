@@ -98,6 +98,8 @@ def build(lab: Lab, sec: dict[str, str]) -> dict[str, Any]:
         # Secrets generated for this lab, encrypted with its vault password (vault-password).
         "vault_spse_db_password": vault_encrypt(sec["spse_db_password"], sec["vault_password"]),
         "vault_backup_passphrase": vault_encrypt(sec["backup_passphrase"], sec["vault_password"]),
+        "vault_ups_primary_password": vault_encrypt(sec["ups_primary_password"], sec["vault_password"]),
+        "vault_ups_secondary_password": vault_encrypt(sec["ups_secondary_password"], sec["vault_password"]),
         # The server-room access log of this lab (lpse access init creates it).
         "access_log_database": str(lab.state / "access" / "access.db"),
         "access_log_keys_dir": str(lab.state / "access" / "keys"),

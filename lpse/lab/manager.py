@@ -130,6 +130,8 @@ class Lab:
             "vault_password": lambda: secrets.token_urlsafe(24),
             "spse_db_password": lambda: secrets.token_urlsafe(18),
             "backup_passphrase": lambda: secrets.token_urlsafe(32),
+            "ups_primary_password": lambda: secrets.token_urlsafe(18),
+            "ups_secondary_password": lambda: secrets.token_urlsafe(18),
         }
         missing = [k for k in wanted if k not in values]
         if not missing:

@@ -25,8 +25,10 @@ from tests.access.test_controls import SHOWN as ACCESS_SHOWN
 from tests.conftest import ROOT
 from tests.lab.conftest import apply_and_expect_rollback, backup_routine, ssh
 
-# Shown failing through a cut internet link in tests/lab/test_uplink.py (which imports this file).
+# Shown failing through a cut internet link in tests/lab/test_uplink.py, and on the simulated
+# UPS in tests/lab/test_power.py (which import this file).
 UPLINK_SHOWN = {"LPSE-22c-NET-02"}
+POWER_SHOWN = {"LPSE-21.3-UPS-01", "LPSE-21.3-UPS-02", "LPSE-21.3-UPS-03"}
 
 
 @pytest.fixture(scope="module")
@@ -407,7 +409,8 @@ def test_every_control_is_shown_failing_here():
     catalogue = load_catalogue(ROOT / "compliance/catalogue")
     # The access controls are shown failing on broken logs in tests/access/test_controls.py, the
     # connection's availability through a cut link in tests/lab/test_uplink.py.
-    shown = {b[0] for b in BREAKS} | {"LPSE-22a-CAP-03", "LPSE-21.1-KERN-01"} | ACCESS_SHOWN | UPLINK_SHOWN
+    shown = {b[0] for b in BREAKS} | {"LPSE-22a-CAP-03", "LPSE-21.1-KERN-01"}
+    shown |= ACCESS_SHOWN | UPLINK_SHOWN | POWER_SHOWN
     assert shown == set(catalogue.controls), f"controls never shown failing: {set(catalogue.controls) - shown}"
 
 
@@ -490,8 +493,9 @@ def test_full_run_writes_three_formats(provisioned, tmp_path):
     # database server; application, site and maintenance (8) on the app server; backups (4) on the
     # management server; the server-room access log (5) on the control node that keeps it;
     # bandwidth (2) on the app server and the router, connection monitoring (2) on the app and
-    # management servers; device configuration and its backup (2) on the switch and the router.
-    assert len(doc["results"]) == 12 * 4 + 9 * 3 + 2 + 3 + 8 + 4 + 5 + 2 * 2 + 2 * 2 + 2 * 2
+    # management servers; device configuration and its backup (2) on the switch and the router;
+    # upsmon connected (1) on every server, the UPS's state and battery (2) on the NUT primary.
+    assert len(doc["results"]) == 12 * 4 + 9 * 3 + 2 + 3 + 8 + 4 + 5 + 2 * 2 + 2 * 2 + 2 * 2 + 3 + 2
     assert doc["summary"]["counts"]["waived"] == 4  # LPSE-21.1-KERN-01: the lab's waiver
     junit = ET.parse(outcome.run_dir / "junit.xml").getroot()
     assert len(junit.findall(".//testcase")) == len(doc["results"])

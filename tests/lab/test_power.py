@@ -1,0 +1,131 @@
+"""The UPS with Network UPS Tools on the lab (Pasal 21 ayat (3)): mgmt-01 reads ups-01 (snmpsim,
+RFC 1628) with the snmp-ups driver and serves it; every server's upsmon follows it. A power cut
+and a weak battery are set on the simulated UPS card and seen by NUT, the controls and the event
+records; a stopped upsmon fails its control until the role runs again."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import time
+
+import pytest
+
+from lpse.runner import run_playbook
+from tests.conftest import ROOT
+from tests.lab.conftest import ssh
+from tests.lab.test_compliance import comply, result_of
+
+SERVERS = ("spse-app-01", "spse-db-01", "mgmt-01")
+PRIMARY = "10.213.0.13"
+# What this file shows failing (tests/lab/test_compliance.py counts them as shown: POWER_SHOWN).
+SHOWN = {"LPSE-21.3-UPS-01", "LPSE-21.3-UPS-02", "LPSE-21.3-UPS-03"}
+
+
+@pytest.fixture(scope="module")
+def powered(lab):
+    result = run_playbook("playbooks/site.yml", inventory=lab.inventory_path, quiet=True)
+    assert result.ok, result.failures
+    yield lab
+    lab.set("ups-01", ["ups.status=OL", "battery.charge=100", "battery.runtime=1800"])
+
+
+def upsc(lab, host: str = "mgmt-01") -> dict[str, str]:
+    out = ssh(lab, host, f"upsc ups-01@{PRIMARY} 2>/dev/null").stdout
+    return dict(line.split(": ", 1) for line in out.splitlines() if ": " in line)
+
+
+def wait_until(predicate, limit: float = 30) -> bool:
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(1)
+    return False
+
+
+def test_every_server_follows_the_ups(powered, tmp_path):
+    lab = powered
+    assert upsc(lab)["ups.status"] == "OL"
+    for host in SERVERS:
+        assert upsc(lab, host)["battery.charge"] == "100", host  # each server reads the primary's upsd
+    doc = comply(lab, tmp_path, *sorted(SHOWN)).doc
+    statuses = {(r["control"], r["host"]): r["status"] for r in doc["results"]}
+    assert set(statuses.values()) == {"pass"}, statuses
+    assert len(statuses) == 2 + len(SERVERS)
+
+
+def test_the_module_reads_the_ups_and_its_upsmon_clients(powered):
+    lab = powered
+    password = lab.secrets()["ups_secondary_password"]
+    args = {"host": PRIMARY, "ups": "ups-01", "username": "upsmon-secondary", "password": password}
+    python = shutil.which("python3", path=os.environ["PATH"])
+    argv = ["ansible", "localhost", "-i", "localhost,", "-c", "local", "-o"]
+    argv += ["-e", f"ansible_python_interpreter={python}", "-m", "ups_facts", "-a", json.dumps(args)]
+    env = {**os.environ, "ANSIBLE_STRATEGY": "linear"}
+    proc = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    ups = json.loads(proc.stdout.split(" => ", 1)[1])["ansible_facts"]["lpse_ups"]
+    print(ups["status"], ups["charge_pct"], ups["runtime_s"], ups["logins"], ups["clients"])
+    assert ups["online"] and ups["runtime_s"] == 1800
+    assert ups["logins"] == len(SERVERS)
+    assert {"10.213.0.11", "10.213.0.12"} <= set(ups["clients"])
+
+
+def test_a_power_cut_is_seen_recorded_and_fails_the_control(powered, tmp_path):
+    lab = powered
+    since = int(time.time())
+    lab.set("ups-01", ["ups.status=OB DISCHRG", "battery.charge=92", "battery.runtime=1500"])
+    try:
+        assert wait_until(lambda: "OB" in upsc(lab).get("ups.status", "")), upsc(lab)
+        r = result_of(comply(lab, tmp_path, "LPSE-21.3-UPS-01").doc, "LPSE-21.3-UPS-01", "mgmt-01")
+        print(r["message"], r["evidence"])
+        assert r["status"] == "fail" and "the UPS is on battery" in r["message"]
+
+        def recorded(event: str) -> bool:
+            out = ssh(lab, "spse-db-01", "cat /var/lib/lpse/power/events.jsonl 2>/dev/null || true").stdout
+            return any(e["event"] == event and e["epoch"] >= since for e in map(json.loads, out.splitlines()))
+
+        assert wait_until(lambda: recorded("ONBATT")), "the database server's upsmon recorded no ONBATT"
+    finally:
+        lab.set("ups-01", ["ups.status=OL", "battery.charge=100", "battery.runtime=1800"])
+    assert wait_until(lambda: upsc(lab).get("ups.status") == "OL")
+    assert wait_until(lambda: recorded("ONLINE")), "the return of the mains was not recorded"
+    journal = ssh(lab, "mgmt-01", f"journalctl -t lpse-power --since @{since} -o cat").stdout
+    assert "ONBATT" in journal and "ONLINE" in journal, journal
+    after = comply(lab, tmp_path, "LPSE-21.3-UPS-01").doc
+    assert result_of(after, "LPSE-21.3-UPS-01", "mgmt-01")["status"] == "pass"
+
+
+def test_a_weak_battery_fails_the_battery_control(powered, tmp_path):
+    lab = powered
+    lab.set("ups-01", ["battery.charge=40", "battery.runtime=300"])
+    try:
+        assert wait_until(lambda: upsc(lab).get("battery.charge") == "40")
+        r = result_of(comply(lab, tmp_path, "LPSE-21.3-UPS-02").doc, "LPSE-21.3-UPS-02", "mgmt-01")
+        assert r["status"] == "fail"
+        assert r["message"] == "battery charge 40 % < 80 %; runtime 5.0 min < 10 min", r["message"]
+    finally:
+        lab.set("ups-01", ["battery.charge=100", "battery.runtime=1800"])
+    assert wait_until(lambda: upsc(lab).get("battery.charge") == "100")
+    after = comply(lab, tmp_path, "LPSE-21.3-UPS-02").doc
+    assert result_of(after, "LPSE-21.3-UPS-02", "mgmt-01")["status"] == "pass"
+
+
+def test_a_stopped_upsmon_fails_until_the_role_runs(powered, tmp_path):
+    lab = powered
+    ssh(lab, "spse-app-01", "systemctl stop nut-monitor.service")
+    doc = comply(lab, tmp_path, "LPSE-21.3-UPS-03", limit="spse-app-01").doc
+    r = result_of(doc, "LPSE-21.3-UPS-03", "spse-app-01")
+    assert r["status"] == "fail" and "upsmon (nut-monitor.service) is inactive" in r["message"]
+    fixed = run_playbook(
+        "playbooks/site.yml", inventory=lab.inventory_path, limit="spse-app-01", tags="LPSE-21.3-UPS-02", quiet=True
+    )
+    assert fixed.ok and fixed.total("changed") >= 1
+
+    def passes() -> bool:
+        doc = comply(lab, tmp_path, "LPSE-21.3-UPS-03", limit="spse-app-01").doc
+        return result_of(doc, "LPSE-21.3-UPS-03", "spse-app-01")["status"] == "pass"
+
+    assert wait_until(passes, 30)

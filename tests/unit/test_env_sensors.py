@@ -1,0 +1,95 @@
+"""module_utils/lpse_envsensor.py and library/env_sensors.py against a real SNMP agent: snmpsim on
+loopback, answering the lab probe's ENTITY-SENSOR-MIB (lpse.lab.devices renders it)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from lpse.lab.devices import render_snmprec
+from tests.conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "module_utils"))
+import lpse_envsensor
+from lpse_envsensor import SensorError
+
+RESPONDER = Path(sys.executable).parent / "snmpsim-command-responder"
+
+
+def free_udp_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def probe(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+
+    def set_values(temperature: float, humidity: float) -> None:
+        state = {"temperature": temperature, "humidity": humidity}
+        (data / "rahasia.snmprec").write_text(render_snmprec("env_sensor", "envmon-uji", state))
+
+    set_values(23.5, 45.0)
+    port = free_udp_port()
+    argv = [str(RESPONDER), f"--data-dir={data}", f"--cache-dir={tmp_path / 'cache'}"]
+    argv.append(f"--agent-udpv4-endpoint=127.0.0.1:{port}")
+    env = {**os.environ, "SNMPSIM_ALLOW_ROOT": "true"}
+    proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            lpse_envsensor.read("127.0.0.1", "rahasia", [1], port, timeout=0.5)
+            break
+        except SensorError:
+            time.sleep(0.3)
+    yield port, set_values
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def test_readings_are_scaled_named_and_follow_the_probe(probe):
+    port, set_values = probe
+    temp, hum = lpse_envsensor.read("127.0.0.1", "rahasia", [1, 2], port)
+    assert (temp.kind, temp.value, temp.name, temp.status) == ("temperature", 23.5, "Suhu ruang server", "ok")
+    assert (hum.kind, hum.value) == ("humidity", 45.0)
+    limits = lpse_envsensor.thresholds({})
+    assert lpse_envsensor.out_of_range([temp, hum], limits) == []
+    set_values(31.0, 72.5)  # snmpsim re-reads the file on the next request
+    readings = lpse_envsensor.read("127.0.0.1", "rahasia", [1, 2], port)
+    assert lpse_envsensor.out_of_range(readings, limits) == [
+        "Suhu ruang server 31 °C is outside 18-27 °C",
+        "Kelembapan ruang server 72.5 %RH is outside 0-60 %RH",
+    ]
+
+
+def test_a_missing_sensor_and_a_wrong_community_are_named(probe):
+    port, _ = probe
+    with pytest.raises(
+        SensorError, match=r"sensor 3 at 127.0.0.1: .* answered NoSuch\w+: the probe has no such sensor"
+    ):
+        lpse_envsensor.read("127.0.0.1", "rahasia", [3], port)
+    with pytest.raises(SensorError, match=r"did not answer .*address or community wrong\?"):
+        lpse_envsensor.read("127.0.0.1", "salah", [1], port, timeout=0.5)
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        ({"temperature": {"min": 30, "max": 20}}, "thresholds.temperature: min 30 is not below max 20"),
+        ({"suhu": {"max": 27}}, "thresholds.suhu: unknown; known: temperature, humidity"),
+        ({"humidity": {"max": "enam puluh"}}, "thresholds.humidity.max: 'enam puluh' is not a number"),
+        ({"humidity": {"maks": 60}}, "thresholds.humidity: must be {min: N, max: N}"),
+    ],
+)
+def test_bad_thresholds_are_named(given, message):
+    with pytest.raises(SensorError) as err:
+        lpse_envsensor.thresholds(given)
+    assert str(err.value) == message
