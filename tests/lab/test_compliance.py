@@ -28,7 +28,7 @@ from tests.lab.conftest import apply_and_expect_rollback, backup_routine, ssh
 # Shown failing through a cut internet link in tests/lab/test_uplink.py, and on the simulated
 # UPS in tests/lab/test_power.py (which import this file).
 UPLINK_SHOWN = {"LPSE-22c-NET-02"}
-POWER_SHOWN = {"LPSE-21.3-UPS-01", "LPSE-21.3-UPS-02", "LPSE-21.3-UPS-03"}
+POWER_SHOWN = {"LPSE-21.3-UPS-01", "LPSE-21.3-UPS-02", "LPSE-21.3-UPS-03", "LPSE-21.3-ENV-01", "LPSE-21.3-ENV-02"}
 
 
 @pytest.fixture(scope="module")
@@ -484,7 +484,7 @@ def test_exit_status_follows_the_chosen_severity(broken_timezone, tmp_path):
 def test_full_run_writes_three_formats(provisioned, tmp_path):
     outcome = comply(provisioned, tmp_path, waivers=provisioned.inventory_path.parent / "waivers.yml")
     doc = outcome.doc
-    hosts = {"spse-app-01", "spse-db-01", "mgmt-01", "edge-01", "sw-core-01", "localhost"}
+    hosts = {"spse-app-01", "spse-db-01", "mgmt-01", "edge-01", "sw-core-01", "envmon-01", "localhost"}
     assert set(doc["run"]["hosts"]) == hosts
     assert doc["summary"]["score"] == 100.0, [r for r in doc["results"] if r["status"] != "pass"]
     # Every control on every host it applies to: base (4), SSH/kernel hardening (5) and firewall (3)
@@ -494,8 +494,9 @@ def test_full_run_writes_three_formats(provisioned, tmp_path):
     # management server; the server-room access log (5) on the control node that keeps it;
     # bandwidth (2) on the app server and the router, connection monitoring (2) on the app and
     # management servers; device configuration and its backup (2) on the switch and the router;
-    # upsmon connected (1) on every server, the UPS's state and battery (2) on the NUT primary.
-    assert len(doc["results"]) == 12 * 4 + 9 * 3 + 2 + 3 + 8 + 4 + 5 + 2 * 2 + 2 * 2 + 2 * 2 + 3 + 2
+    # upsmon connected (1) on every server, the UPS's state and battery (2) on the NUT primary;
+    # temperature and humidity (2) on the server-room probe.
+    assert len(doc["results"]) == 12 * 4 + 9 * 3 + 2 + 3 + 8 + 4 + 5 + 2 * 2 + 2 * 2 + 2 * 2 + 3 + 2 + 2
     assert doc["summary"]["counts"]["waived"] == 4  # LPSE-21.1-KERN-01: the lab's waiver
     junit = ET.parse(outcome.run_dir / "junit.xml").getroot()
     assert len(junit.findall(".//testcase")) == len(doc["results"])

@@ -21,7 +21,7 @@ from tests.lab.test_compliance import comply, result_of
 SERVERS = ("spse-app-01", "spse-db-01", "mgmt-01")
 PRIMARY = "10.213.0.13"
 # What this file shows failing (tests/lab/test_compliance.py counts them as shown: POWER_SHOWN).
-SHOWN = {"LPSE-21.3-UPS-01", "LPSE-21.3-UPS-02", "LPSE-21.3-UPS-03"}
+SHOWN = {"LPSE-21.3-UPS-01", "LPSE-21.3-UPS-02", "LPSE-21.3-UPS-03", "LPSE-21.3-ENV-01", "LPSE-21.3-ENV-02"}
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +54,7 @@ def test_every_server_follows_the_ups(powered, tmp_path):
     doc = comply(lab, tmp_path, *sorted(SHOWN)).doc
     statuses = {(r["control"], r["host"]): r["status"] for r in doc["results"]}
     assert set(statuses.values()) == {"pass"}, statuses
-    assert len(statuses) == 2 + len(SERVERS)
+    assert len(statuses) == 2 + len(SERVERS) + 2  # the UPS (2), each server's upsmon, the probe (2)
 
 
 def test_the_module_reads_the_ups_and_its_upsmon_clients(powered):
@@ -129,3 +129,23 @@ def test_a_stopped_upsmon_fails_until_the_role_runs(powered, tmp_path):
         return result_of(doc, "LPSE-21.3-UPS-03", "spse-app-01")["status"] == "pass"
 
     assert wait_until(passes, 30)
+
+
+@pytest.mark.parametrize(
+    ("setting", "control", "expected"),
+    [
+        ("temperature=31", "LPSE-21.3-ENV-01", "Suhu ruang server 31 °C is outside 18-27 °C"),
+        ("humidity=72", "LPSE-21.3-ENV-02", "Kelembapan ruang server 72 %RH is outside 0-60 %RH"),
+    ],
+)
+def test_an_overheating_or_damp_room_fails_its_control_with_the_reading(powered, tmp_path, setting, control, expected):
+    lab = powered
+    lab.set("envmon-01", [setting])
+    try:
+        r = result_of(comply(lab, tmp_path, control).doc, control, "envmon-01")
+        print(r["message"], r["evidence"])
+        assert r["status"] == "fail" and r["message"] == expected
+        assert any(e.startswith(expected.split(" is ")[0]) for e in r["evidence"])
+    finally:
+        lab.set("envmon-01", ["temperature=24", "humidity=45"])
+    assert result_of(comply(lab, tmp_path, control).doc, control, "envmon-01")["status"] == "pass"

@@ -1,0 +1,40 @@
+"""Checks of the server-room probe (catalogue: compliance/catalogue/environment.yml): read from the
+control node over SNMP, as library/env_sensors.py does, with the same code."""
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "module_utils"))
+import lpse_envsensor
+
+
+def _check(policy, evidence, kind: str) -> None:
+    try:
+        limits = lpse_envsensor.thresholds(policy.get("compliance_env_thresholds") or {})
+        readings = lpse_envsensor.read(
+            policy["ansible_host"],
+            policy.get("snmp_community", "public"),
+            [int(i) for i in policy.get("compliance_env_sensors", [1, 2])],
+            int(policy.get("snmp_port", 161)),
+        )
+    except lpse_envsensor.SensorError as exc:
+        pytest.fail(str(exc))
+    mine = [r for r in readings if r.kind == kind]
+    assert mine, f"the probe has no {kind} sensor among {policy.get('compliance_env_sensors', [1, 2])}"
+    lo, hi = limits[kind]["min"], limits[kind]["max"]
+    for r in mine:
+        evidence.add(f"{r.text}; range {lo:g}-{hi:g} {lpse_envsensor.UNITS[kind]}")
+    problems = lpse_envsensor.out_of_range(mine, limits)
+    assert not problems, "; ".join(problems)
+
+
+@pytest.mark.control("LPSE-21.3-ENV-01")
+def test_temperature_in_range(policy, evidence):
+    _check(policy, evidence, "temperature")
+
+
+@pytest.mark.control("LPSE-21.3-ENV-02")
+def test_humidity_in_range(policy, evidence):
+    _check(policy, evidence, "humidity")
