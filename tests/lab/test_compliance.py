@@ -136,6 +136,20 @@ BREAKS = [
     ("LPSE-22b-BW-02", "edge-01", "systemctl stop lpse-traffic.timer", REMEDIATE, "lpse-traffic.timer is inactive"),
     ("LPSE-22c-NET-01", "mgmt-01", "systemctl stop lpse-netprobe.timer", REMEDIATE, "lpse-netprobe.timer is inactive"),
     (
+        "LPSE-22e-MON-01",
+        "spse-db-01",
+        "systemctl stop prometheus-node-exporter.service",
+        REMEDIATE,
+        "node_exporter does not answer on port 9100",
+    ),
+    (
+        "LPSE-22f-MON-02",
+        "spse-app-01",
+        "nft insert rule inet lpse input tcp dport 9100 accept",
+        REMEDIATE,
+        "port 9100 is accepted from anywhere",
+    ),
+    (
         "LPSE-21.1-DEV-01",
         "edge-01",
         "ip route del 10.213.10.0/24",
@@ -495,8 +509,9 @@ def test_full_run_writes_three_formats(provisioned, tmp_path):
     # bandwidth (2) on the app server and the router, connection monitoring (2) on the app and
     # management servers; device configuration and its backup (2) on the switch and the router;
     # upsmon connected (1) on every server, the UPS's state and battery (2) on the NUT primary;
-    # temperature and humidity (2) on the server-room probe.
-    assert len(doc["results"]) == 12 * 4 + 9 * 3 + 2 + 3 + 8 + 4 + 5 + 2 * 2 + 2 * 2 + 2 * 2 + 3 + 2 + 2
+    # temperature and humidity (2) on the server-room probe; node_exporter (1) on every server and
+    # LKPP-only scraping (1) on the app server.
+    assert len(doc["results"]) == 12 * 4 + 9 * 3 + 2 + 3 + 8 + 4 + 5 + 2 * 2 + 2 * 2 + 2 * 2 + 3 + 2 + 2 + 3 + 1
     assert doc["summary"]["counts"]["waived"] == 4  # LPSE-21.1-KERN-01: the lab's waiver
     junit = ET.parse(outcome.run_dir / "junit.xml").getroot()
     assert len(junit.findall(".//testcase")) == len(doc["results"])

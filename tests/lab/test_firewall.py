@@ -41,6 +41,9 @@ def answers(lab, source: str, address: str, port: int) -> bool:
         ("outside-01", APP, 22, False),
         ("outside-01", DB, 5432, False),
         ("lkpp-mon-01", APP, 22, True),  # Pasal 22 huruf f
+        ("lkpp-mon-01", APP, 9100, True),  # LKPP scrapes the SPSE server's metrics (Pasal 22 huruf f) ...
+        ("outside-01", APP, 9100, False),  # ... nobody else does
+        ("mgmt-01", DB, 9100, False),
         ("lkpp-mon-01", DB, 22, False),
         ("spse-app-01", DB, 5432, True),
         ("mgmt-01", DB, 5432, False),
