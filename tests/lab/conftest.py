@@ -24,6 +24,8 @@ TOPOLOGY = Path(os.environ.get("LPSE_TOPOLOGY") or ROOT / "inventory/lab/topolog
 def pytest_collection_modifyitems(items):
     for item in items:
         item.add_marker(pytest.mark.lab)
+    # The power-cut drill powers the servers off and boots them again: after everything else.
+    items.sort(key=lambda item: item.get_closest_marker("last") is not None)
 
 
 @pytest.fixture(scope="session")

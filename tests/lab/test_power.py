@@ -149,3 +149,104 @@ def test_an_overheating_or_damp_room_fails_its_control_with_the_reading(powered,
     finally:
         lab.set("envmon-01", ["temperature=24", "humidity=45"])
     assert result_of(comply(lab, tmp_path, control).doc, control, "envmon-01")["status"] == "pass"
+
+
+# --- the power-cut drill (runs after every other lab test: it powers servers off) ---------------
+
+
+class Writer:
+    """Keeps inserting rows through SPSE (POST /api/paket via nginx) and remembers every id the
+    application acknowledged (HTTP 201) before the power went."""
+
+    def __init__(self, lab):
+        import ssl
+        import threading
+
+        self.ctx = ssl.create_default_context(cafile=str(lab.state / "tls" / "ca.pem"))
+        self.ctx.check_hostname = False  # the certificate names spse.<lab>.lab; we dial the address
+        self.site = f"spse.{lab.topo.name}.lab"
+        self.acknowledged: list[int] = []
+        self.failures = 0
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self.run, daemon=True)
+
+    def run(self):
+        import http.client
+
+        n = 0
+        while not self.stop.is_set():
+            n += 1
+            try:
+                conn = http.client.HTTPSConnection("10.213.0.11", 443, context=self.ctx, timeout=3)
+                conn.request(
+                    "POST", "/api/paket", body=f"nama=drill-{n}", headers={
+                        "Host": self.site, "Content-Type": "application/x-www-form-urlencoded"},
+                )  # fmt: skip
+                answer = conn.getresponse()
+                body = answer.read()
+                if answer.status == 201:
+                    self.acknowledged.append(json.loads(body)["id"])
+                else:
+                    self.failures += 1
+            except OSError:
+                self.failures += 1
+                time.sleep(0.2)
+            time.sleep(0.05)
+
+
+def answers_ssh(lab, host: str) -> bool:
+    from lpse.lab import probe
+
+    return probe.ssh_banner(str(lab.topo.hosts[host].address), timeout=0.5) is not None
+
+
+@pytest.mark.last
+def test_power_cut_drill_shuts_down_in_order_and_loses_nothing(powered):
+    lab = powered
+    since = int(time.time())
+    writer = Writer(lab)
+    writer.thread.start()
+    assert wait_until(lambda: len(writer.acknowledged) >= 20, 60), "the app acknowledges no rows"
+    gone: dict[str, float] = {}
+    try:
+        lab.set("ups-01", ["ups.status=OB DISCHRG", "battery.charge=60", "battery.runtime=900"])
+        time.sleep(8)  # the mains are out; on battery, still under the 5 min limit
+        assert answers_ssh(lab, "spse-app-01")
+        lab.set("ups-01", ["ups.status=OB LB", "battery.charge=9", "battery.runtime=120"])
+        deadline = time.monotonic() + 240
+        while len(gone) < len(SERVERS) and time.monotonic() < deadline:
+            for host in SERVERS:
+                if host not in gone and not answers_ssh(lab, host):
+                    gone[host] = time.time() - since
+            time.sleep(0.5)
+    finally:
+        writer.stop.set()
+        writer.thread.join(timeout=10)
+        lab.set("ups-01", ["ups.status=OL", "battery.charge=100", "battery.runtime=1800"])  # the mains return
+    print(f"gone after (s): {gone}; rows acknowledged: {len(writer.acknowledged)}, failed requests: {writer.failures}")
+    assert set(gone) == set(SERVERS), f"still up: {set(SERVERS) - set(gone)}"
+    assert gone["spse-app-01"] < gone["spse-db-01"] < gone["mgmt-01"], gone
+
+    lab.up(progress=lambda *_: None)  # the servers boot again
+    assert wait_until(lambda: all(answers_ssh(lab, h) for h in SERVERS), 120)
+    ssh(lab, "spse-db-01", "systemctl is-active --wait postgresql@15-main.service || sleep 5", check=False)
+    pg_log = (
+        f"journalctl -u postgresql@15-main -o cat --since @{since}; "
+        "tail -n 40 /var/log/postgresql/postgresql-15-main.log 2>/dev/null"
+    )
+    log = ssh(lab, "spse-db-01", pg_log).stdout
+    assert "database system was shut down at" in log, log[-2000:]
+    assert "was interrupted" not in log and "redo starts" not in log, log[-2000:]
+    ids = ",".join(map(str, writer.acknowledged))
+    found = ssh(
+        lab,
+        "spse-db-01",
+        f"runuser -u postgres -- psql -d epns_prod -Atc 'SELECT count(*) FROM paket WHERE id IN ({ids})'",
+    )
+    assert int(found.stdout.strip()) == len(writer.acknowledged), "acknowledged rows were lost"
+    for host in SERVERS:
+        events = [json.loads(x) for x in ssh(lab, host, "cat /var/lib/lpse/power/events.jsonl").stdout.splitlines()]
+        kinds = {e["event"] for e in events if e["epoch"] >= since}
+        print(host, sorted(kinds))
+        assert {"ONBATT", "POWEROFF"} <= kinds, (host, kinds)
+    assert run_playbook("playbooks/site.yml", inventory=lab.inventory_path, quiet=True).ok
