@@ -12,6 +12,10 @@ import pytest
 def test_exporter_serves_current_metrics(host, policy, evidence):
     port = int(policy.get("compliance_metrics_port", 9100))
     out = host.run(f"curl -fsS --max-time 5 http://127.0.0.1:{port}/metrics")
+    service = host.run("systemctl is-active prometheus-node-exporter.service").stdout.strip() or "unknown"
+    evidence.add(f"prometheus-node-exporter.service: {service}")
+    if out.rc != 0:
+        evidence.add(f"curl http://127.0.0.1:{port}/metrics: {out.stderr.strip() or f'exit {out.rc}'}")
     assert out.rc == 0, f"node_exporter does not answer on port {port}: {out.stderr.strip()}"
     lines = out.stdout.splitlines()
     ours = [x for x in lines if x.startswith("lpse_")]
