@@ -93,6 +93,7 @@ bench: deps
 	$(PY) bench/backup.py
 	$(PY) bench/access.py
 	$(PY) bench/network.py
+	$(PY) bench/monitoring.py
 
 lab-up: deps
 	lpse lab up
