@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -238,7 +239,13 @@ class DeviceState:
         self.data_dir.mkdir(exist_ok=True)
         _atomic_write(self.state_file, json.dumps(state, indent=2, sort_keys=True) + "\n")
         if self.kind in RECORDS:
-            _atomic_write(self.data_dir / f"{self.community}.snmprec", render_snmprec(self.kind, self.name, state))
+            data = self.data_dir / f"{self.community}.snmprec"
+            before = data.stat().st_mtime_ns if data.exists() else 0
+            _atomic_write(data, render_snmprec(self.kind, self.name, state))
+            # snmpsim rebuilds its index of a data file only when the file's mtime moved on (in whole
+            # seconds): two changes within a second would be served through a stale index.
+            stamp = max(time.time_ns(), before + 1_100_000_000)
+            os.utime(data, ns=(stamp, stamp))
 
     def update(self, changes: dict[str, Any]) -> dict[str, Any]:
         state = self.load()
