@@ -1,6 +1,7 @@
 """Checks of the server-room probe (catalogue: compliance/catalogue/environment.yml): read from the
 control node over SNMP, as library/env_sensors.py does, with the same code."""
 
+import json
 import sys
 from pathlib import Path
 
@@ -38,3 +39,25 @@ def test_temperature_in_range(policy, evidence):
 @pytest.mark.control("LPSE-21.3-ENV-02")
 def test_humidity_in_range(policy, evidence):
     _check(policy, evidence, "humidity")
+
+
+@pytest.mark.control("LPSE-21.3-ENV-03")
+def test_readings_recorded(host, policy, evidence):
+    path = f"{policy.get('room_dir', '/var/lib/lpse/room')}/readings.jsonl"
+    max_age = float(policy.get("compliance_room_max_age_min", 5))
+    out = host.run(f"tail -n 1 {path}")
+    assert out.rc == 0 and out.stdout.strip(), f"no room record: {path} is missing or empty"
+    try:
+        last = json.loads(out.stdout)
+    except ValueError:
+        pytest.fail(f"{path}: the last line is not JSON: {out.stdout.strip()[:120]!r}")
+    now = int(host.check_output("date +%s"))
+    age_min = (now - int(last.get("epoch", 0))) / 60
+    evidence.add(
+        f"newest reading {last.get('time')} ({age_min:.1f} min ago, at most {max_age:g}): temperature "
+        f"{last.get('temperature', '-')} °C, humidity {last.get('humidity', '-')} %"
+    )
+    assert age_min <= max_age, (
+        f"the newest room reading is {age_min:.0f} min old (at most {max_age:g}): the recorder stopped"
+    )
+    assert last.get("sensors_ok"), f"the newest room reading has no sensor values: {'; '.join(last.get('errors', []))}"

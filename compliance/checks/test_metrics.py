@@ -27,6 +27,8 @@ def test_exporter_serves_current_metrics(host, policy, evidence):
     evidence.add(f"LPSE metrics written {age:.0f} s ago")
     max_age = float(policy.get("compliance_metrics_max_age_s", 300))
     assert age <= max_age, f"the LPSE metrics are {age:.0f} s old (> {max_age:g} s): lpse-metrics.timer stopped?"
+    down = [x.split()[0] for x in ours if re.match(r"lpse_(postgres|spse_health)_up ", x) and x.split()[-1] == "0"]
+    assert not down, f"monitored service(s) not answering: {', '.join(down)} = 0"
 
 
 @pytest.mark.control("LPSE-22f-MON-02")

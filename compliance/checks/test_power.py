@@ -1,6 +1,8 @@
 """Checks of the UPS (catalogue: compliance/catalogue/power.yml), with NUT's own client (upsc)
 on the hosts: the primary reads the UPS; every server's upsmon is logged in to the primary."""
 
+import json
+
 import pytest
 
 
@@ -58,3 +60,20 @@ def test_upsmon_connected(host, policy, evidence):
         own |= {"127.0.0.1", "::1"}  # the primary's own upsmon logs in over loopback
     assert clients.rc == 0, f"cannot list the clients of {name}@{primary}: {clients.stderr.strip()}"
     assert own & set(clients.stdout.split()), f"this server's upsmon is not logged in to {name}@{primary}"
+
+
+@pytest.mark.control("LPSE-21.3-UPS-04")
+def test_selftest_recent(host, policy, evidence):
+    path = f"{policy.get('room_dir', '/var/lib/lpse/room')}/selftests.jsonl"
+    max_days = float(policy.get("compliance_ups_selftest_max_age_days", 30))
+    out = host.run(f"tail -n 1 {path}")
+    assert out.rc == 0 and out.stdout.strip(), (
+        f"no UPS self-test recorded ({path}): run one (upscmd {_target(policy)} test.battery.start.quick, or the "
+        "UPS's front panel)"
+    )
+    last = json.loads(out.stdout)
+    age_days = (int(host.check_output("date +%s")) - int(last["epoch"])) / 86400
+    evidence.add(f"newest self-test {last.get('time')} ({age_days:.1f} days ago): {last.get('result')}")
+    assert age_days <= max_days, f"the newest UPS self-test is {age_days:.0f} days old (at most {max_days:g})"
+    result = str(last.get("result", ""))
+    assert result.startswith("done and passed"), f"the UPS self-test did not pass: {result}"

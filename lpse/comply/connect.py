@@ -49,6 +49,7 @@ PREFIXES = (
     "network_device_",
     "device_",
     "ups_name",
+    "room_",
     "snmp_",
 )
 

@@ -94,7 +94,7 @@ UPS_DEFAULTS: dict[str, Any] = {
     "input.frequency": 50.0,
     "output.voltage": 220,
     "ups.temperature": 28,
-    "ups.test.result": "passed",
+    "ups.test.result": "none",
     "ups.test.date": 0,
 }
 ENV_KEYS: dict[str, Key] = {

@@ -28,7 +28,7 @@ from tests.lab.conftest import apply_and_expect_rollback, backup_routine, ssh
 # Shown failing through a cut internet link in tests/lab/test_uplink.py, and on the simulated
 # UPS in tests/lab/test_power.py (which import this file).
 UPLINK_SHOWN = {"LPSE-22c-NET-02"}
-POWER_SHOWN = {"LPSE-21.3-UPS-01", "LPSE-21.3-UPS-02", "LPSE-21.3-UPS-03", "LPSE-21.3-ENV-01", "LPSE-21.3-ENV-02"}
+POWER_SHOWN = {f"LPSE-21.3-UPS-0{n}" for n in (1, 2, 3, 4)} | {f"LPSE-21.3-ENV-0{n}" for n in (1, 2, 3)}
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,15 @@ from tests.lab.test_compliance import comply, result_of
 SERVERS = ("spse-app-01", "spse-db-01", "mgmt-01")
 PRIMARY = "10.213.0.13"
 # What this file shows failing (tests/lab/test_compliance.py counts them as shown: POWER_SHOWN).
-SHOWN = {"LPSE-21.3-UPS-01", "LPSE-21.3-UPS-02", "LPSE-21.3-UPS-03", "LPSE-21.3-ENV-01", "LPSE-21.3-ENV-02"}
+SHOWN = {
+    "LPSE-21.3-UPS-01",
+    "LPSE-21.3-UPS-02",
+    "LPSE-21.3-UPS-03",
+    "LPSE-21.3-UPS-04",
+    "LPSE-21.3-ENV-01",
+    "LPSE-21.3-ENV-02",
+    "LPSE-21.3-ENV-03",
+}
 
 
 @pytest.fixture(scope="module")
@@ -51,10 +59,10 @@ def test_every_server_follows_the_ups(powered, tmp_path):
     assert upsc(lab)["ups.status"] == "OL"
     for host in SERVERS:
         assert upsc(lab, host)["battery.charge"] == "100", host  # each server reads the primary's upsd
-    doc = comply(lab, tmp_path, *sorted(SHOWN)).doc
+    doc = comply(lab, tmp_path, *sorted(SHOWN - {"LPSE-21.3-UPS-04"})).doc
     statuses = {(r["control"], r["host"]): r["status"] for r in doc["results"]}
     assert set(statuses.values()) == {"pass"}, statuses
-    assert len(statuses) == 2 + len(SERVERS) + 2  # the UPS (2), each server's upsmon, the probe (2)
+    assert len(statuses) == 2 + len(SERVERS) + 2 + 1  # the UPS (2), each server's upsmon, the probe (2), its record
 
 
 def test_the_module_reads_the_ups_and_its_upsmon_clients(powered):
@@ -92,8 +100,12 @@ def test_a_power_cut_is_seen_recorded_and_fails_the_control(powered, tmp_path):
         lab.set("ups-01", ["ups.status=OL", "battery.charge=100", "battery.runtime=1800"])
     assert wait_until(lambda: upsc(lab).get("ups.status") == "OL")
     assert wait_until(lambda: recorded("ONLINE")), "the return of the mains was not recorded"
-    journal = ssh(lab, "mgmt-01", f"journalctl -t lpse-power --since @{since} -o cat").stdout
-    assert "ONBATT" in journal and "ONLINE" in journal, journal
+
+    def journal() -> str:
+        return ssh(lab, "mgmt-01", f"journalctl -t lpse-power --since @{since} -o cat").stdout
+
+    # Each host's upsmon sees the mains return on its own poll.
+    assert wait_until(lambda: "ONBATT" in journal() and "ONLINE" in journal()), journal()
     after = comply(lab, tmp_path, "LPSE-21.3-UPS-01").doc
     assert result_of(after, "LPSE-21.3-UPS-01", "mgmt-01")["status"] == "pass"
 
@@ -140,6 +152,8 @@ def test_a_stopped_upsmon_fails_until_the_role_runs(powered, tmp_path):
 )
 def test_an_overheating_or_damp_room_fails_its_control_with_the_reading(powered, tmp_path, setting, control, expected):
     lab = powered
+    kind, value = setting.split("=")
+    since = int(time.time())
     lab.set("envmon-01", [setting])
     try:
         r = result_of(comply(lab, tmp_path, control).doc, control, "envmon-01")
@@ -147,9 +161,78 @@ def test_an_overheating_or_damp_room_fails_its_control_with_the_reading(powered,
         assert r["status"] == "fail" and r["message"] == expected
         reading = expected.split(" is ")[0].replace(" ruang server ", " ruang server: ")  # "Suhu ruang server: 31 °C"
         assert any(e.startswith(reading) for e in r["evidence"]), r["evidence"]
+        ssh(lab, "mgmt-01", "systemctl start lpse-room.service")  # the recorder's minute, now
+        fired = alerts(lab, since, kind)
+        assert [a["state"] for a in fired] == ["firing"] and fired[0]["value"] == float(value), fired
+        journal = ssh(lab, "mgmt-01", f"journalctl -t lpse-alert --since @{since} -o cat").stdout
+        assert f"room/{kind} FIRING" in journal, journal
     finally:
         lab.set("envmon-01", ["temperature=24", "humidity=45"])
     assert result_of(comply(lab, tmp_path, control).doc, control, "envmon-01")["status"] == "pass"
+    ssh(lab, "mgmt-01", "systemctl start lpse-room.service")
+    assert [a["state"] for a in alerts(lab, since, kind)] == ["firing", "resolved"]
+
+
+def alerts(lab, since: int, key: str, host: str = "mgmt-01") -> list[dict]:
+    out = ssh(lab, host, "cat /var/lib/lpse/alerts/alerts.jsonl 2>/dev/null || true").stdout
+    return [a for a in map(json.loads, out.splitlines()) if a["epoch"] >= since and a["key"] == key]
+
+
+def test_a_stopped_room_recorder_fails_the_record_control(powered, tmp_path):
+    lab = powered
+    control = "LPSE-21.3-ENV-03"
+    ssh(lab, "mgmt-01", "systemctl stop lpse-room.timer")
+    try:
+        # An hour without a reading, as if the recorder had stopped then.
+        ssh(
+            lab,
+            "mgmt-01",
+            "python3 - <<'EOF'\n"
+            "import json, time\n"
+            "p = '/var/lib/lpse/room/readings.jsonl'\n"
+            "r = json.loads(open(p).readlines()[-1]); r['epoch'] = int(time.time()) - 3600\n"
+            "open(p, 'a').write(json.dumps(r) + '\\n')\n"
+            "EOF",
+        )
+        r = result_of(comply(lab, tmp_path, control).doc, control, "mgmt-01")
+        print(r["message"], r["evidence"])
+        assert r["status"] == "fail" and r["message"].startswith("the newest room reading is 60 min old"), r["message"]
+    finally:
+        ssh(lab, "mgmt-01", "systemctl start lpse-room.timer lpse-room.service")
+    assert result_of(comply(lab, tmp_path, control).doc, control, "mgmt-01")["status"] == "pass"
+
+
+def test_the_ups_self_test_is_noted_and_judged(powered, tmp_path):
+    lab = powered
+    control = "LPSE-21.3-UPS-04"
+
+    def status() -> dict:
+        return result_of(comply(lab, tmp_path, control).doc, control, "mgmt-01")
+
+    def ups_reports(result: str) -> None:
+        nut = {"in-progress": "in progress", "error": "done and error", "passed": "done and passed"}[result]
+        lab.set("ups-01", [f"ups.test.result={result}"])
+        assert wait_until(lambda: upsc(lab).get("ups.test.result") == nut), upsc(lab)
+        ssh(lab, "mgmt-01", "systemctl start lpse-room.service")  # the recorder's minute, now
+
+    ssh(lab, "mgmt-01", "rm -f /var/lib/lpse/room/selftests.jsonl")
+    r = status()
+    assert r["status"] == "fail" and r["message"].startswith("no UPS self-test recorded"), r["message"]
+    for result, message in (
+        ("in-progress", None),
+        ("error", "the UPS self-test did not pass: done and error"),
+        ("in-progress", None),
+        ("passed", None),
+    ):
+        ups_reports(result)
+        if message:
+            r = status()
+            assert r["status"] == "fail" and r["message"] == message, r["message"]
+    r = status()
+    print(r["evidence"])
+    assert r["status"] == "pass" and "done and passed" in r["evidence"][0]
+    tests = ssh(lab, "mgmt-01", "cat /var/lib/lpse/room/selftests.jsonl").stdout.splitlines()
+    assert [json.loads(t)["result"] for t in tests] == ["done and error", "done and passed"]
 
 
 # --- the power-cut drill (runs after every other lab test: it powers servers off) ---------------
