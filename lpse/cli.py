@@ -376,7 +376,13 @@ def _report(
     from lpse.i18n import lang
     from lpse.report import build
     from lpse.report.collect import collect as collect_records
-    from lpse.report.collect import collect_access, collect_backup, collect_maintenance, collect_network
+    from lpse.report.collect import (
+        collect_access,
+        collect_backup,
+        collect_maintenance,
+        collect_network,
+        collect_room,
+    )
 
     # Validate the period before touching anything.
     build.parse_month(period) if kind == "monthly" else build.parse_year(period)
@@ -397,6 +403,8 @@ def _report(
                 console.print(t("collected", host=host, status=status), highlight=False)
             for host, status in collect_network(inventory, results).items():
                 console.print(t("collected", host=host, status=status), highlight=False)
+            for host, status in collect_room(inventory, results).items():
+                console.print(t("collected", host=host, status=status), highlight=False)
             for host, status in collect_access(inventory, results).items():
                 console.print(t("collected", host=host, status=status), highlight=False)
     elif collect:
@@ -409,7 +417,11 @@ def _report(
         warn=float(settings.get("compliance_capacity_disk_warn_pct", 80)),
         crit=float(settings.get("compliance_capacity_disk_crit_pct", 90)),
     )
-    context = build.monthly(month=period, **args) if kind == "monthly" else build.yearly(year_text=period, **args)
+    if kind == "monthly":
+        limits = build.env_limits(settings.get("compliance_env_thresholds"))
+        context = build.monthly(month=period, env_limits=limits, **args)
+    else:
+        context = build.yearly(year_text=period, **args)
     out_dir = results / "reports"
     out_dir.mkdir(parents=True, exist_ok=True)
     html_path = out_dir / f"{kind}-{period}.{lang()}.html"

@@ -60,7 +60,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "id": "{host}: {n} tugas akan mengubah sesuatu (penyimpangan):",
         "en": "{host}: {n} task(s) would change something (drift):",
     },
-    "collected": {"id": "Catatan kapasitas {host}: {status}", "en": "Capacity records of {host}: {status}"},
+    "collected": {"id": "Catatan dikumpulkan dari {host}: {status}", "en": "Records collected from {host}: {status}"},
     "report_written": {"id": "Laporan ditulis: {path}", "en": "Report written: {path}"},
     "set_done": {"id": "{device} kini melaporkan: {values}", "en": "{device} now reports: {values}"},
 }

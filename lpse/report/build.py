@@ -27,8 +27,9 @@ import jinja2
 from lpse.comply.results import Store
 from lpse.errors import EnvironmentProblem, InputError, LpseError
 from lpse.report import charts
-from lpse.report.collect import read_access, read_backup, read_maintenance, read_network, read_store
+from lpse.report.collect import read_access, read_backup, read_maintenance, read_network, read_room, read_store
 from lpse.report.network import month_network
+from lpse.report.room import month_room
 
 WIB = ZoneInfo("Asia/Jakarta")
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -49,6 +50,19 @@ MONTHS = {
     ],
     "en": list(calendar.month_name)[1:],
 }
+
+# ASHRAE's recommended envelope (the room role's defaults), unless the inventory says otherwise.
+ENV_LIMITS = {"temperature": {"min": 18.0, "max": 27.0}, "humidity": {"min": 0.0, "max": 60.0}}
+
+
+def env_limits(given: Any) -> dict[str, dict[str, float]]:
+    """ENV_LIMITS overlaid with the inventory's compliance_env_thresholds (checked by the controls)."""
+    out = {k: dict(v) for k, v in ENV_LIMITS.items()}
+    for kind, edges in (given or {}).items() if isinstance(given, dict) else []:
+        if kind in out and isinstance(edges, dict):
+            out[kind].update({e: float(v) for e, v in edges.items() if e in ("min", "max")})
+    return out
+
 
 # Sections that later capabilities fill; until then the report says so.
 PENDING_SECTIONS = [
@@ -305,7 +319,15 @@ def _parse_time(text: str | None) -> dt.datetime | None:
     return None
 
 
-def monthly(results: Path, month: str, lang: str, lpse_name: str, warn: float = 80, crit: float = 90) -> dict:
+def monthly(
+    results: Path,
+    month: str,
+    lang: str,
+    lpse_name: str,
+    warn: float = 80,
+    crit: float = 90,
+    env_limits: dict[str, dict[str, float]] | None = None,
+) -> dict:
     year, mon = parse_month(month)
     start, end = _period(year, mon)
     runs = Store(results).load_all()
@@ -324,8 +346,11 @@ def monthly(results: Path, month: str, lang: str, lpse_name: str, warn: float = 
         "backup": backup_section(read_backup(results), start, end),
         "visits": visits_section(read_access(results), start, end),
         "network": month_network(**read_network(results), start=start, end=end),
+        "room": month_room(**read_room(results), start=start, end=end, limits=env_limits or ENV_LIMITS, lang=lang),
         "pending": [
-            {"id": s, "article": a, "title": t[lang]} for s, a, t in PENDING_SECTIONS if s not in ("backups", "network")
+            {"id": s, "article": a, "title": t[lang]}
+            for s, a, t in PENDING_SECTIONS
+            if s not in ("backups", "network", "power")
         ],
     }
 
@@ -480,6 +505,31 @@ LABELS = {
         "net_received": "Diterima (GB)",
         "net_peak": "Puncak kirim (Mbit/s)",
         "net_dropped": "Paket dibuang",
+        "room": "Daya listrik (UPS) dan lingkungan ruang server (Pasal 21 ayat (3))",
+        "no_room": "Catatan ruang server, peristiwa listrik dan peringatan belum dikumpulkan (peran room, ups).",
+        "room_kind": "Besaran",
+        "room_range": "Batas",
+        "room_avg": "Rata-rata",
+        "room_max": "Tertinggi",
+        "room_out": "Menit di luar batas",
+        "room_temperature": "Suhu (°C)",
+        "room_humidity": "Kelembapan (%RH)",
+        "room_coverage": "{n} bacaan; {gap} menit tanpa catatan.",
+        "room_power": "Catu daya (UPS)",
+        "room_ups": (
+            "Listrik padam (UPS memakai baterai) {n} kali, {minutes} menit; waktu cadangan terendah {runtime} menit; "
+            "muatan baterai terendah {charge} %."
+        ),
+        "room_when": "Waktu (WIB)",
+        "room_event": "Peristiwa",
+        "room_message": "Keterangan",
+        "room_selftests": "Uji mandiri UPS",
+        "room_no_selftest": "tidak ada pada periode ini",
+        "room_alerts": "Peringatan",
+        "room_alert": "Peringatan",
+        "room_state": "Keadaan",
+        "room_firing": "menyala",
+        "room_resolved": "selesai",
         "net_class": "Kelas bandwidth",
         "net_days": "hari tercatat",
         "vis_summary": "Kunjungan: {n}, disetujui: {approved}, ditolak: {denied}; masuk ruang server: {entries} kali.",
@@ -580,6 +630,31 @@ LABELS = {
         "net_received": "Received (GB)",
         "net_peak": "Peak send (Mbit/s)",
         "net_dropped": "Dropped packets",
+        "room": "Power (UPS) and server-room environment (Pasal 21 ayat (3))",
+        "no_room": "No server-room record, power events or alerts were collected (roles room, ups).",
+        "room_kind": "Quantity",
+        "room_range": "Limits",
+        "room_avg": "Average",
+        "room_max": "Highest",
+        "room_out": "Minutes out of range",
+        "room_temperature": "Temperature (°C)",
+        "room_humidity": "Humidity (%RH)",
+        "room_coverage": "{n} readings; {gap} minutes unrecorded.",
+        "room_power": "Power (UPS)",
+        "room_ups": (
+            "Mains failed (UPS on battery) {n} time(s), {minutes} minutes; lowest runtime {runtime} min; "
+            "lowest battery charge {charge} %."
+        ),
+        "room_when": "Time (WIB)",
+        "room_event": "Event",
+        "room_message": "Detail",
+        "room_selftests": "UPS self-tests",
+        "room_no_selftest": "none in this period",
+        "room_alerts": "Alerts",
+        "room_alert": "Alert",
+        "room_state": "State",
+        "room_firing": "firing",
+        "room_resolved": "resolved",
         "net_class": "Bandwidth class",
         "net_days": "days recorded",
         "vis_summary": "Visits: {n}, approved: {approved}, denied: {denied}; entries to the server room: {entries}.",

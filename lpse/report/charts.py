@@ -88,3 +88,32 @@ def monthly_bars(labels: list[str], values: list[float | None], title: str, ylab
     ax.set_xticks(list(xs), labels, fontsize=8)
     _style(ax, title, ylabel)
     return _png(fig)
+
+
+def environment(
+    series: dict[str, list[tuple[datetime, float]]],
+    limits: dict[str, dict[str, float]],
+    labels: dict[str, str],
+    start: datetime,
+    end: datetime,
+) -> str:
+    """Temperature and humidity over the period, one panel each, with the limits as dotted lines."""
+    fig, axes = plt.subplots(len(series), 1, figsize=(8, 2.2 * len(series)), sharex=True, squeeze=False)
+    for ax, (kind, pts) in zip(axes[:, 0], sorted(series.items()), strict=True):
+        xs, ys = zip(*pts, strict=True)
+        ax.plot(xs, ys, color=BLUE if kind == "temperature" else "#1b7c83", linewidth=1.2)
+        for edge in ("min", "max"):
+            value = limits[kind][edge]
+            if value > 0:
+                ax.axhline(value, color=RED, linewidth=1, linestyle=":")
+                ax.text(end, value, f" {value:g}", color=RED, va="center", fontsize=8)
+        low = min(min(ys), limits[kind]["min"] or min(ys))
+        high = max(max(ys), limits[kind]["max"])
+        ax.set_ylim(low - 2, high + 2)
+        ax.set_title(labels[kind], fontsize=10, loc="left", fontweight="bold")
+        ax.grid(True, axis="y", alpha=0.3)
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+    axes[-1, 0].set_xlim(start, end)
+    axes[-1, 0].xaxis.set_major_formatter(mdates.DateFormatter("%d/%m"))
+    return _png(fig)

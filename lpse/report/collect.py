@@ -229,3 +229,44 @@ def collect_network(inventory: Path, results: Path) -> dict[str, str]:
                 _write(directory / f"{name}.jsonl", merged)
                 status[f"{name} ({kind})"] = f"{len(merged)} {kind} records"
     return status
+
+
+ROOM = {
+    "room": ("/var/lib/lpse/room/readings.jsonl", ("mgmt",)),
+    "selftests": ("/var/lib/lpse/room/selftests.jsonl", ("mgmt",)),
+    "power": ("/var/lib/lpse/power/events.jsonl", ("lpse_servers",)),
+    "alerts": ("/var/lib/lpse/alerts/alerts.jsonl", ("lpse_servers",)),
+}
+
+
+def read_room(results: Path) -> dict[str, dict[str, list[dict[str, Any]]]]:
+    """{"readings", "selftests", "power", "alerts": {host: records}} from the results store."""
+    store = {kind: _read_dir(results / kind) for kind in ROOM}
+    return {"readings": store["room"], **{k: store[k] for k in ("selftests", "power", "alerts")}}
+
+
+def merge_unique(existing: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Records of both, each once (several may share a second: power events, alerts), in time order."""
+    seen = {json.dumps(r, sort_keys=True): r for r in existing}
+    for r in new:
+        seen.setdefault(json.dumps(r, sort_keys=True), r)
+    return sorted(seen.values(), key=lambda r: int(r["epoch"]))
+
+
+def collect_room(inventory: Path, results: Path) -> dict[str, str]:
+    """Fetch the room record and UPS self-tests (room role, management server), the power events
+    (ups role) and alerts (lpse-alert) of every server into ``<results>/<kind>/<host>.jsonl``."""
+    status: dict[str, str] = {}
+    for kind, (remote, groups) in ROOM.items():
+        directory = results / kind
+        directory.mkdir(parents=True, exist_ok=True)
+        known = _read_dir(directory)
+        for group in groups:
+            for name, text, problem in _fetch(inventory, group, remote):
+                if text is None:
+                    status[f"{name} ({kind})"] = problem
+                    continue
+                merged = merge_unique(known.get(name, []), _parse(text, {"epoch"}))
+                _write(directory / f"{name}.jsonl", merged)
+                status[f"{name} ({kind})"] = f"{len(merged)} {kind} records"
+    return status

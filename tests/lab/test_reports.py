@@ -126,6 +126,9 @@ def test_monthly_report_shows_backups_drills_and_media(store):
     assert 'id="availability"' in html and "<td>mgmt-01</td>" in html
     assert "Lalu lintas: spse-app-01" in html and "Lalu lintas: edge-01" in html
     assert "<td>spse</td>" in html  # a bandwidth class by its name
+    # Pasal 21 ayat (3): the room recorder's readings (every minute since site.yml), with a chart
+    assert 'id="environment"' in html and "Suhu (°C)" in html and 'id="room-ups"' in html
+    assert (results / "room/mgmt-01.jsonl").read_text().count("\n") >= 1
 
 
 def test_yearly_report(store):
