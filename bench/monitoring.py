@@ -4,6 +4,9 @@
 - one UPS poll through NUT (module_utils/lpse_nut.py against mgmt-01's upsd) and one environment
   poll of envmon-01 (module_utils/lpse_envsensor.py, SNMP), alone and together (target < 1 s);
 - a full scrape of the app server's node_exporter by LKPP's host (curl on lkpp-mon-01; target < 1 s);
+- one whole room record on mgmt-01 (lpse-room-record: the probe over net-snmp, the UPS over upsc,
+  lpse-alert, the textfile), and one metrics write on the database server (lpse-metrics, with
+  PostgreSQL's sizes and connections), each timed on the host;
 - the memory the monitoring adds per server: RSS of node_exporter, upsmon, and on the NUT
   primary upsd and the snmp-ups driver (the timers' scripts run for well under a second).
 Each timing is taken 20 times; the median and the worst are kept.
@@ -67,6 +70,21 @@ def main() -> None:
     scrape_cmd = f"for i in $(seq {RUNS}); do {curl}; done"
     out = subprocess.run(lab.ssh_argv("lkpp-mon-01", [scrape_cmd]), capture_output=True, text=True, check=True)
     scrapes = [tuple(map(float, line.split())) for line in out.stdout.split("\n") if line.strip()]
+    on_host = (
+        "python3 -c 'import os, subprocess, sys, time\n"
+        'env = dict(os.environ, SNMPCONFPATH="/etc/lpse/room")\n'
+        "out = []\n"
+        f"for _ in range({RUNS}):\n"
+        "    t = time.perf_counter(); subprocess.run([sys.argv[1]], env=env, check=True, capture_output=True)\n"
+        "    out.append(time.perf_counter() - t)\n"
+        "print(sorted(out)[len(out) // 2], max(out))' "
+    )
+    recorders = {}
+    scripts = (("mgmt-01", "/usr/local/sbin/lpse-room-record"), ("spse-db-01", "/usr/local/sbin/lpse-metrics"))
+    for host, script in scripts:
+        out = subprocess.run(lab.ssh_argv(host, [on_host + script]), capture_output=True, text=True, check=True)
+        median, worst = map(float, out.stdout.split())
+        recorders[f"{host}:{Path(script).name}"] = {"median": round(median, 4), "worst": round(worst, 4)}
     memory = {}
     for host in SERVERS:
         ps = subprocess.run(
@@ -92,6 +110,7 @@ def main() -> None:
             "bytes": int(statistics.median(b for _, b in scrapes)),
         },
         "scrape_target_s": 1.0,
+        "recorder_run_s": recorders,
         "memory_per_server": memory,
     }
     dest = ROOT / "bench/results/monitoring.json"

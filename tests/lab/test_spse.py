@@ -225,6 +225,21 @@ OVERLAPPING = [
             {"connectivity_targets": [{"name": "isp", "kind": "tcp", "host": "198.51.100.10", "port": 70000}]},
             "tcp a port in 1-65535",
         ),
+        (
+            "room threshold with min above max",
+            {"room_thresholds": {"temperature": {"min": 30, "max": 20}, "humidity": {"min": 0, "max": 60}}},
+            'room_thresholds.temperature: {"min": 30, "max": 20} must be {min: N, max: N} with min below max',
+        ),
+        (
+            "room threshold of an unknown kind",
+            {"room_thresholds": {"dust": {"min": 0, "max": 5}}},
+            "room_thresholds.dust:",
+        ),
+        (
+            "room UPS that upsc cannot name",
+            {"room_ups": "ups 01"},
+            "room_ups=ups 01 must be empty or NAME@HOST",
+        ),
         ("missing vault secret", None, "db_password is missing or shorter than 12 characters: it must come from"),
     ],
     ids=lambda v: v if isinstance(v, str) and " " in v else "",
