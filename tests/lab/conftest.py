@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -85,6 +86,21 @@ def backup_routine(lab) -> None:
     """The day's backup routine on the provisioned lab (Pasal 23): a backup, a restore drill, and
     the medium recorded outside the server room — what the backup controls expect to see."""
     ssh(lab, "mgmt-01", BACKUP_ROUTINE, timeout=300)
+
+
+def ups_selftest(lab, result: str = "passed") -> None:
+    """The UPS's own periodic self-test (a real UPS runs one every two weeks or so), as the lab's
+    UPS card reports it, seen by the room recorder on mgmt-01 — what LPSE-21.3-UPS-04 expects."""
+    nut = {"in-progress": "in progress", "passed": "done and passed", "error": "done and error"}
+    for step in ("in-progress", result):
+        lab.set("ups-01", [f"ups.test.result={step}"])
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            seen = ssh(lab, "mgmt-01", "upsc ups-01@localhost ups.test.result 2>/dev/null", check=False).stdout
+            if seen.strip() == nut[step]:
+                break
+            time.sleep(1)
+        ssh(lab, "mgmt-01", "systemctl start lpse-room.service")
 
 
 def inventory_without(stack, tmp_path, var: str):

@@ -23,7 +23,7 @@ from lpse.comply.run import run as run_comply
 from lpse.runner import run_playbook
 from tests.access.test_controls import SHOWN as ACCESS_SHOWN
 from tests.conftest import ROOT
-from tests.lab.conftest import apply_and_expect_rollback, backup_routine, ssh
+from tests.lab.conftest import apply_and_expect_rollback, backup_routine, ssh, ups_selftest
 
 # Shown failing through a cut internet link in tests/lab/test_uplink.py, and on the simulated
 # UPS in tests/lab/test_power.py (which import this file).
@@ -36,6 +36,7 @@ def provisioned(lab):
     result = run_playbook("playbooks/site.yml", inventory=lab.inventory_path, quiet=True)
     assert result.ok, result.hosts
     backup_routine(lab)
+    ups_selftest(lab)
     return lab
 
 
@@ -510,8 +511,9 @@ def test_full_run_writes_three_formats(provisioned, tmp_path):
     # management servers; device configuration and its backup (2) on the switch and the router;
     # upsmon connected (1) on every server, the UPS's state and battery (2) on the NUT primary;
     # temperature and humidity (2) on the server-room probe; node_exporter (1) on every server and
-    # LKPP-only scraping (1) on the app server.
-    assert len(doc["results"]) == 12 * 4 + 9 * 3 + 2 + 3 + 8 + 4 + 5 + 2 * 2 + 2 * 2 + 2 * 2 + 3 + 2 + 2 + 3 + 1
+    # LKPP-only scraping (1) on the app server; the room record and the UPS self-test (2) on the
+    # management server.
+    assert len(doc["results"]) == 12 * 4 + 9 * 3 + 2 + 3 + 8 + 4 + 5 + 2 * 2 + 2 * 2 + 2 * 2 + 3 + 2 + 2 + 3 + 1 + 2
     assert doc["summary"]["counts"]["waived"] == 4  # LPSE-21.1-KERN-01: the lab's waiver
     junit = ET.parse(outcome.run_dir / "junit.xml").getroot()
     assert len(junit.findall(".//testcase")) == len(doc["results"])

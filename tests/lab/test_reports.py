@@ -21,7 +21,7 @@ from lpse.comply.run import ComplyRequest
 from lpse.comply.run import run as run_comply
 from lpse.runner import run_playbook
 from tests.conftest import ROOT
-from tests.lab.conftest import backup_routine, ssh
+from tests.lab.conftest import backup_routine, ssh, ups_selftest
 
 WIB = dt.timezone(dt.timedelta(hours=7))
 
@@ -52,6 +52,7 @@ def store(lab, tmp_path_factory):
     result = run_playbook("playbooks/site.yml", inventory=lab.inventory_path, quiet=True)
     assert result.ok
     backup_routine(lab)
+    ups_selftest(lab)
     results = tmp_path_factory.mktemp("results")
     # Audited as an operator would: with the site's waivers, beside its inventory.
     real = run_comply(ComplyRequest(inventory=lab.inventory_path, results_dir=results))
