@@ -28,6 +28,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "failed": {"id": "gagal", "en": "failed"},
     "unreachable": {"id": "tak terjangkau", "en": "unreachable"},
     "seconds": {"id": "detik", "en": "seconds"},
+    "task": {"id": "tugas", "en": "task"},
+    "time": {"id": "waktu", "en": "time"},
     "provision_title": {
         "id": "Provisioning {playbook}: {hosts} host, {secs:.0f} detik",
         "en": "Provisioning {playbook}: {hosts} hosts, {secs:.0f} s",

@@ -38,7 +38,7 @@ class RunResult:
     rc: int
     seconds: float
     artifacts: Path
-    hosts: dict[str, dict[str, int]] = field(default_factory=dict)
+    hosts: dict[str, dict[str, float]] = field(default_factory=dict)
     check: bool = False
     events: list[dict] = field(default_factory=list)
 
@@ -77,6 +77,111 @@ def failure_messages(res: dict) -> list[str]:
     """What a failed task said: each failed loop item's message, else the task's."""
     items = [str(r.get("msg", "")) for r in res.get("results", []) if isinstance(r, dict) and r.get("failed")]
     return items or [str(res.get("msg", ""))]
+
+
+def _created(event: dict) -> float | None:
+    """An event's time (ansible-runner's ``created``, ISO 8601 UTC) as a Unix time."""
+    import datetime as dt
+
+    try:
+        return dt.datetime.fromisoformat(event["created"]).replace(tzinfo=dt.UTC).timestamp()
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+@dataclass
+class HostProgress:
+    task: str = ""
+    ok: int = 0
+    changed: int = 0
+    failed: int = 0
+    unreachable: int = 0
+    first: float | None = None
+    last: float | None = None
+
+    @property
+    def seconds(self) -> float:
+        return round((self.last or 0) - (self.first or 0), 1) if self.first else 0.0
+
+
+class Progress:
+    """Live progress of a run from its job events: per host, the task it is on and its counts.
+
+    On a terminal it is a table redrawn in place (rich Live); otherwise (CI, a pipe) one line per
+    play, per task and per failure, so logs stay readable."""
+
+    def __init__(self, quiet: bool = False, out: Console | None = None):
+        self.quiet = quiet
+        self.console = out or console
+        self.hosts: dict[str, HostProgress] = {}
+        self.play = ""
+        self.live = None
+
+    def __enter__(self) -> Progress:
+        if not self.quiet and self.console.is_terminal:
+            from rich.live import Live
+
+            self.live = Live(self.render(), console=self.console, refresh_per_second=4, transient=True)
+            self.live.__enter__()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.live is not None:
+            self.live.__exit__(*exc)
+
+    def render(self) -> Table:
+        table = Table(title=self.play or None, title_justify="left")
+        table.add_column(t("host"))
+        table.add_column(t("task"))
+        for col in ("ok", "changed", "failed", "unreachable"):
+            table.add_column(t(col), justify="right")
+        table.add_column(t("time"), justify="right")
+        for host in sorted(self.hosts):
+            h = self.hosts[host]
+            table.add_row(
+                host, h.task[:60], str(h.ok), str(h.changed), str(h.failed), str(h.unreachable), f"{h.seconds:.0f}s"
+            )
+        return table
+
+    def event(self, event: dict) -> None:
+        name = event.get("event", "")
+        data = event.get("event_data", {})
+        host = data.get("host")
+        if host and name.startswith("runner_on_"):
+            h = self.hosts.setdefault(host, HostProgress())
+            when = _created(event)
+            if when is not None:
+                h.first = h.first if h.first is not None else when
+                h.last = when
+            if name == "runner_on_start":
+                h.task = data.get("task", "")
+            elif name == "runner_on_ok":
+                h.ok += 1
+                h.changed += 1 if (data.get("res") or {}).get("changed") else 0
+            elif name == "runner_on_failed" and not data.get("ignore_errors"):
+                h.failed += 1
+            elif name == "runner_on_unreachable":
+                h.unreachable += 1
+        if name == "playbook_on_play_start":
+            self.play = data.get("play", "")
+        if self.quiet:
+            return
+        if self.live is not None:
+            self.live.update(self.render())
+            if name in ("runner_on_failed", "runner_on_unreachable") and not data.get("ignore_errors"):
+                self.live.console.print(self._failure_line(name, data), highlight=False)
+            return
+        if name == "playbook_on_play_start":
+            self.console.print(f"[bold]PLAY[/] {data.get('play', '')}", highlight=False)
+        elif name == "playbook_on_task_start":
+            self.console.print(f"  [dim]{data.get('task', '')}[/]", highlight=False)
+        elif name in ("runner_on_failed", "runner_on_unreachable") and not data.get("ignore_errors"):
+            self.console.print(self._failure_line(name, data), highlight=False)
+
+    @staticmethod
+    def _failure_line(name: str, data: dict) -> str:
+        msg = "; ".join(failure_messages(data.get("res") or {}))
+        return f"  [red]{name.split('_')[-1]}[/] {data.get('host')}: {str(msg)[:300]}"
 
 
 def vault_password_file(inventory: Path | None) -> Path | None:
@@ -122,20 +227,11 @@ def run_playbook(
         shutil.rmtree(old, ignore_errors=True)
     cmdline = "--check --diff" if check else None
     events: list[dict] = []
+    progress = Progress(quiet)
 
     def on_event(event: dict) -> bool:
         events.append(event)
-        if quiet:
-            return True
-        name = event.get("event")
-        data = event.get("event_data", {})
-        if name == "playbook_on_play_start":
-            console.print(f"[bold]PLAY[/] {data.get('play', '')}", highlight=False)
-        elif name == "playbook_on_task_start":
-            console.print(f"  [dim]{data.get('task', '')}[/]", highlight=False)
-        elif name in ("runner_on_failed", "runner_on_unreachable") and not data.get("ignore_errors"):
-            msg = "; ".join(failure_messages(data.get("res") or {}))
-            console.print(f"  [red]{name.split('_')[-1]}[/] {data.get('host')}: {str(msg)[:300]}", highlight=False)
+        progress.event(event)
         return True
 
     started = time.monotonic()
@@ -143,22 +239,23 @@ def run_playbook(
     vault_file = vault_password_file(Path(inventory) if inventory else None)
     if vault_file:
         env["ANSIBLE_VAULT_PASSWORD_FILE"] = str(vault_file)
-    runner = ansible_runner.run(
-        private_data_dir=str(data_dir),
-        project_dir=str(root),
-        playbook=str(path),
-        inventory=str(Path(inventory).resolve()) if inventory else None,
-        limit=limit,
-        tags=tags,
-        cmdline=cmdline,
-        extravars=extravars or {},
-        envvars={**env, "PATH": os.environ.get("PATH", "")},
-        quiet=True,
-        event_handler=on_event,
-    )
+    with progress:
+        runner = ansible_runner.run(
+            private_data_dir=str(data_dir),
+            project_dir=str(root),
+            playbook=str(path),
+            inventory=str(Path(inventory).resolve()) if inventory else None,
+            limit=limit,
+            tags=tags,
+            cmdline=cmdline,
+            extravars=extravars or {},
+            envvars={**env, "PATH": os.environ.get("PATH", "")},
+            quiet=True,
+            event_handler=on_event,
+        )
     seconds = time.monotonic() - started
     stats = runner.stats or {}
-    hosts: dict[str, dict[str, int]] = {}
+    hosts: dict[str, dict[str, float]] = {}
     for key, label in (
         ("ok", "ok"),
         ("changed", "changed"),
@@ -168,6 +265,8 @@ def run_playbook(
     ):
         for host, n in (stats.get(key) or {}).items():
             hosts.setdefault(host, {})[label] = n
+    for host, h in progress.hosts.items():
+        hosts.setdefault(host, {})["seconds"] = h.seconds
     return RunResult(
         str(path.relative_to(root)) if path.is_relative_to(root) else str(path),
         runner.status,
@@ -184,7 +283,7 @@ def summary_table(result: RunResult) -> Table:
     title_key = "check_title" if result.check else "provision_title"
     table = Table(title=t(title_key, playbook=result.playbook, hosts=len(result.hosts), secs=result.seconds))
     table.add_column(t("host"))
-    for col in ("ok", "changed", "failed", "unreachable"):
+    for col in ("ok", "changed", "failed", "unreachable", "time"):
         table.add_column(t(col), justify="right")
     for host in sorted(result.hosts):
         h = result.hosts[host]
@@ -194,5 +293,6 @@ def summary_table(result: RunResult) -> Table:
             f"[yellow]{h.get('changed', 0)}[/]" if h.get("changed") else "0",
             f"[red]{h.get('failed', 0)}[/]" if h.get("failed") else "0",
             f"[red]{h.get('unreachable', 0)}[/]" if h.get("unreachable") else "0",
+            f"{h.get('seconds', 0):.1f} s",
         )
     return table
