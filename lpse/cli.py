@@ -319,11 +319,19 @@ def backup_custody(location: str, carrier: str, visit: str | None, inventory: Pa
 @click.option(
     "--workers", type=int, default=None, help="Parallel workers (default: one per CPU core, at most one per host)."
 )
-def comply(inventory, limit, controls, areas, formats, results_dir, waivers, fail_on, workers) -> None:
+@click.option(
+    "--sites",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="A tree of site inventories (<site>/hosts.yml): audit each; results in <results>/sites/<site>/.",
+)
+def comply(inventory, limit, controls, areas, formats, results_dir, waivers, fail_on, workers, sites) -> None:
     """Audit hosts against the control catalogue. Never changes a host."""
     from lpse.comply.run import ComplyRequest, project_root
     from lpse.comply.run import run as run_comply
 
+    if sites is not None and (inventory is not None or waivers is not None):
+        raise click.UsageError(t("sites_exclusive"))
     request = ComplyRequest(
         inventory=inventory or project_root() / "inventory/lab/hosts.yml",
         limit=limit,
@@ -335,6 +343,8 @@ def comply(inventory, limit, controls, areas, formats, results_dir, waivers, fai
         fail_on=fail_on,
         workers=workers,
     )
+    if sites is not None:
+        _comply_sites(sites, request, results_dir)
     outcome = run_comply(request, console=err_console)
     doc = outcome.doc
     table = Table(
@@ -361,6 +371,33 @@ def comply(inventory, limit, controls, areas, formats, results_dir, waivers, fai
             )
     console.print(t("comply_written", path=outcome.run_dir), highlight=False)
     sys.exit(outcome.exit_code)
+
+
+def _comply_sites(tree: Path, request, results_dir: Path | None) -> None:
+    from lpse.comply.run import project_root
+    from lpse.comply.sites import comply_sites
+
+    results = results_dir or Path(os.environ.get("LPSE_RESULTS", project_root() / "results"))
+    outcomes = comply_sites(tree, request, results, console=err_console)
+    table = Table(title=t("sites_title", n=len(outcomes)))
+    for col in ("site", "hosts", "score", "pass", "fail", "error", "waived"):
+        table.add_column(t(col))
+    for site, outcome in outcomes:
+        doc = outcome.doc
+        n = doc["summary"]["counts"]
+        table.add_row(
+            site,
+            str(len(doc["run"]["hosts"])),
+            f"{doc['summary']['score']}%",
+            str(n.get("pass", 0)),
+            f"[red]{n['fail']}[/]" if n.get("fail") else "0",
+            f"[red]{n['error']}[/]" if n.get("error") else "0",
+            str(n.get("waived", 0)),
+        )
+    console.print(table)
+    for site, outcome in outcomes:
+        console.print(t("site_written", site=site, path=outcome.run_dir), highlight=False)
+    sys.exit(max(o.exit_code for _, o in outcomes))
 
 
 @main.group()

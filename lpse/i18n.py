@@ -29,6 +29,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     "unreachable": {"id": "tak terjangkau", "en": "unreachable"},
     "seconds": {"id": "detik", "en": "seconds"},
     "task": {"id": "tugas", "en": "task"},
+    "site": {"id": "situs", "en": "site"},
+    "hosts": {"id": "host", "en": "hosts"},
+    "sites_title": {"id": "Kepatuhan {n} LPSE", "en": "Compliance of {n} LPSE sites"},
+    "site_written": {"id": "Hasil {site}: {path}", "en": "Results of {site}: {path}"},
+    "sites_exclusive": {
+        "id": "--sites tidak dapat digabung dengan --inventory atau --waivers (setiap situs memakai miliknya)",
+        "en": "--sites cannot be combined with --inventory or --waivers (each site uses its own)",
+    },
     "time": {"id": "waktu", "en": "time"},
     "provision_title": {
         "id": "Provisioning {playbook}: {hosts} host, {secs:.0f} detik",

@@ -4,6 +4,7 @@ artifacts give every task result of the run without reading its output."""
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import re
@@ -13,6 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
+import yaml
 
 from lpse.lab import cgroup
 from lpse.lab.manager import Lab
@@ -125,3 +127,50 @@ def test_the_stopped_host_comes_back_and_the_run_completes(trio):
     assert {h: r[:4] for h, r in rows.items()} == {h: ["4", "0", "0", "0"] for h in ("run-01", "run-03")} | {
         "run-02": ["4", "1", "0", "0"]
     }
+
+
+def split_inventory(lab: Lab, tree: Path, sites: dict[str, list[str]]) -> None:
+    """One inventory per site, each holding only its hosts (with the lab's connection settings)."""
+    from lpse.lab.inventory import Vaulted, _Dumper
+
+    class Loader(yaml.SafeLoader):
+        pass
+
+    Loader.add_constructor("!vault", lambda loader, node: Vaulted(loader.construct_scalar(node)))
+    whole = yaml.load(lab.inventory_path.read_text(), Loader=Loader)
+    for site, hosts in sites.items():
+        doc = copy.deepcopy(whole)
+        for group in doc["all"]["children"].values():
+            if "hosts" in group:
+                group["hosts"] = {h: v for h, v in group["hosts"].items() if h in hosts}
+        (tree / site).mkdir(parents=True)
+        (tree / site / "hosts.yml").write_text(yaml.dump(doc, Dumper=_Dumper, sort_keys=False))
+
+
+def test_many_sites_are_audited_each_with_its_own_results(trio, tmp_path):
+    tree, results = tmp_path / "sites", tmp_path / "results"
+    split_inventory(trio, tree, {"kab-a": ["run-01"], "kab-b": ["run-02", "run-03"]})
+    argv = [sys.executable, "-m", "lpse.cli", "comply", "--sites", str(tree), "--results-dir", str(results)]
+    env = {**os.environ, "COLUMNS": "200", "LPSE_LANG": "en"}
+    proc = subprocess.run([*argv, "--control", "LPSE-21.5-TIME-01"], cwd=ROOT, env=env, capture_output=True, text=True)
+    print(proc.stdout, proc.stderr)
+    assert proc.returncode == 1, proc.stderr  # the hosts keep Etc/UTC: the control fails on each
+    rows = {}
+    for line in proc.stdout.splitlines():
+        cells = [c.strip() for c in re.split(r"[│┃|]", line) if c.strip()]
+        if cells and cells[0].startswith("kab-"):
+            rows[cells[0]] = cells[1:]
+    assert rows == {"kab-a": ["1", "0.0%", "0", "1", "0", "0"], "kab-b": ["2", "0.0%", "0", "2", "0", "0"]}, rows
+    for site, hosts in (("kab-a", ["run-01"]), ("kab-b", ["run-02", "run-03"])):
+        (run_dir,) = (results / "sites" / site / "compliance").iterdir()
+        doc = json.loads((run_dir / "results.json").read_text())
+        assert sorted(r["host"] for r in doc["results"]) == hosts
+        assert (run_dir / "junit.xml").exists()
+
+    # A site whose waivers do not parse stops the whole run before any host is audited.
+    (tree / "kab-c").mkdir()
+    (tree / "kab-c" / "hosts.yml").write_text((tree / "kab-a" / "hosts.yml").read_text())
+    (tree / "kab-c" / "waivers.yml").write_text("waivers: [{control: LPSE-99-NOPE-01}]\n")
+    again = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert again.returncode == 2 and "site kab-c:" in again.stderr, again.stderr
+    assert len(list((results / "sites" / "kab-a" / "compliance").iterdir())) == 1  # nothing new anywhere
