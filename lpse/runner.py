@@ -207,6 +207,7 @@ def run_playbook(
     tags: str | None = None,
     extravars: dict | None = None,
     quiet: bool = False,
+    config: Path | None = None,
 ) -> RunResult:
     import ansible_runner
 
@@ -235,7 +236,8 @@ def run_playbook(
         return True
 
     started = time.monotonic()
-    env = {"ANSIBLE_CONFIG": str(root / "ansible.cfg"), "ANSIBLE_FORCE_COLOR": "0"}
+    # config: another ansible.cfg (bench/scale.py compares the project's with Ansible's defaults).
+    env = {"ANSIBLE_CONFIG": str(config or root / "ansible.cfg"), "ANSIBLE_FORCE_COLOR": "0"}
     vault_file = vault_password_file(Path(inventory) if inventory else None)
     if vault_file:
         env["ANSIBLE_VAULT_PASSWORD_FILE"] = str(vault_file)

@@ -34,8 +34,11 @@ def test_request_form_fuzz(log, form):
     assert resp.status_code in (302, 400), resp.status_code
     after = [r for r in log.store.records() if r.kind != "audit"]
     assert len(after) - len(before) == (1 if resp.status_code == 302 else 0)
+    # A visit ID that is garbage (one path segment: a "/" in it would only make werkzeug redirect
+    # the merged slashes, 308, before the app sees it).
+    visit = re.sub(r"[/?#]", "x", form["name"][:10]) or "x"
     for kind in ("checkin", "checkout", "decide"):
-        resp = client.post(f"/visits/{form['name'][:10]}/{kind}", data={**form, "csrf_token": token})
+        resp = client.post(f"/visits/{visit}/{kind}", data={**form, "csrf_token": token})
         assert 400 <= resp.status_code < 500 or resp.status_code == 302, (kind, resp.status_code)
     assert log.verify().ok
 
