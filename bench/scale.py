@@ -90,7 +90,7 @@ class AnsibleMemory(threading.Thread):
             self.stop.wait(0.5)
 
 
-def playbook(lab: Lab, config: Path | None, check: bool = False) -> dict:
+def playbook(lab: Lab, config: Path | None, check: bool = False, env: dict[str, str] | None = None) -> dict:
     lab_peak, ansible_peak = Sampler(lab), AnsibleMemory()
     lab_peak.start()
     ansible_peak.start()
@@ -118,7 +118,32 @@ def timed_up(lab: Lab, fresh: bool) -> float:
     return round(time.monotonic() - started, 1)
 
 
-def measure(apps: int, workdir: Path, cold_default: bool) -> dict:
+# Each tuned setting of ansible.cfg turned off (or one more turned on) alone, for a second site.yml.
+ABLATIONS = {
+    "without Mitogen (linear strategy)": {"ANSIBLE_STRATEGY": "linear"},
+    "without Mitogen and without pipelining": {"ANSIBLE_STRATEGY": "linear", "ANSIBLE_PIPELINING": "False"},
+    "forks 5 instead of 20": {"ANSIBLE_FORKS": "5"},
+    "gathering implicit instead of smart": {"ANSIBLE_GATHERING": "implicit"},
+    "with a jsonfile fact cache (warm)": {
+        "ANSIBLE_CACHE_PLUGIN": "jsonfile",
+        "ANSIBLE_CACHE_PLUGIN_CONNECTION": "/tmp/lpse-bench-facts",
+        "ANSIBLE_CACHE_PLUGIN_TIMEOUT": "86400",
+    },
+    "free strategy (mitogen_free)": {"ANSIBLE_STRATEGY": "mitogen_free"},
+}
+
+
+def ablate(lab: Lab) -> dict:
+    out = {"tuned": playbook(lab, None)}
+    for name, env in ABLATIONS.items():
+        if "ANSIBLE_CACHE_PLUGIN" in env:
+            shutil.rmtree(env["ANSIBLE_CACHE_PLUGIN_CONNECTION"], ignore_errors=True)
+            playbook(lab, None, env=env)  # fills the cache
+        out[name] = playbook(lab, None, env=env)
+    return {name: {"s": r["s"], "changed": r["changed"], "ok": r["ok"]} for name, r in out.items()}
+
+
+def measure(apps: int, workdir: Path, cold_default: bool, ablations: bool = False) -> dict:
     lab = prepare(apps, workdir)
     out: dict = {"apps": apps, "hosts": len(lab.topo.hosts), "servers": apps + 2}
     try:
@@ -144,6 +169,8 @@ def measure(apps: int, workdir: Path, cold_default: bool) -> dict:
             "results": len(outcome.doc["results"]),
             "score": outcome.doc["summary"]["score"],
         }
+        if ablations:
+            out["second_run_settings"] = ablate(lab)
         if cold_default:
             out["lab_up_fresh_again_s"] = timed_up(lab, fresh=True)
             out["default"]["site_cold"] = playbook(lab, DEFAULTS_CFG)
@@ -216,6 +243,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="1,10,30", help="numbers of SPSE application servers")
     parser.add_argument("--cold-default-max", type=int, default=10)
+    parser.add_argument("--ablate-at", type=int, default=10, help="size at which each setting is measured alone")
     parser.add_argument("--out", type=Path, default=ROOT / "bench/results/scale.json")
     args = parser.parse_args()
     sizes = sorted(int(s) for s in args.sizes.split(","))
@@ -223,7 +251,9 @@ def main() -> None:
     results = []
     with tempfile.TemporaryDirectory(prefix="lpse-bench-scale-") as tmp:
         for n in sizes:
-            results.append(measure(n, Path(tmp), cold_default=n <= args.cold_default_max))
+            results.append(
+                measure(n, Path(tmp), cold_default=n <= args.cold_default_max, ablations=n == args.ablate_at)
+            )
             print(json.dumps(results[-1], indent=1), flush=True)
     doc = {
         "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),

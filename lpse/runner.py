@@ -208,6 +208,7 @@ def run_playbook(
     extravars: dict | None = None,
     quiet: bool = False,
     config: Path | None = None,
+    env: dict[str, str] | None = None,
 ) -> RunResult:
     import ansible_runner
 
@@ -237,7 +238,8 @@ def run_playbook(
 
     started = time.monotonic()
     # config: another ansible.cfg (bench/scale.py compares the project's with Ansible's defaults).
-    env = {"ANSIBLE_CONFIG": str(config or root / "ansible.cfg"), "ANSIBLE_FORCE_COLOR": "0"}
+    # env: ANSIBLE_* settings over it (bench/scale.py turns the tuned settings off one at a time).
+    env = {"ANSIBLE_CONFIG": str(config or root / "ansible.cfg"), "ANSIBLE_FORCE_COLOR": "0", **(env or {})}
     vault_file = vault_password_file(Path(inventory) if inventory else None)
     if vault_file:
         env["ANSIBLE_VAULT_PASSWORD_FILE"] = str(vault_file)
