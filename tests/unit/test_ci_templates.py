@@ -19,8 +19,8 @@ TEMPLATES = [ROOT / "ci/gitlab-ci.yml", ROOT / "ci/github/compliance.yml"]
 def test_template_uses_only_real_comply_options(path):
     text = path.read_text()
     yaml.safe_load(text)
-    used = set(re.findall(r"lpse comply((?:\s+(?:--[a-z-]+|\"[^\"]*\"|\S+))+)", text.replace("\n", " "))[0].split())
-    options = {u for u in used if u.startswith("--")}
+    calls = re.findall(r"lpse comply((?:\s+(?:--[a-z-]+|\"[^\"]*\"|\S+))+)", text.replace("\n", " "))
+    options = {u for call in calls for u in call.split() if u.startswith("--")}
     help_text = CliRunner().invoke(main, ["comply", "--help"]).output
     assert options and all(o in help_text for o in options), options - {o for o in options if o in help_text}
     assert "junit" in text and "results/compliance" in text
