@@ -5,6 +5,7 @@ import io
 
 from rich.console import Console
 
+from lpse.i18n import t
 from lpse.runner import Progress, RunResult, summary_table
 
 
@@ -58,7 +59,8 @@ def test_on_a_terminal_a_live_table_shows_each_host_and_its_task():
         for e in EVENTS[:4]:
             progress.event(e)
         table = progress.render()
-    assert [c.header for c in table.columns] == ["host", "tugas", "ok", "berubah", "gagal", "tak terjangkau", "waktu"]
+    keys = ("host", "task", "ok", "changed", "failed", "unreachable", "time")
+    assert [c.header for c in table.columns] == [t(k) for k in keys]  # in the operator's language
     assert table.row_count == 2
     assert "app-01" in out.getvalue() and "Set the timezone" in out.getvalue()
 

@@ -51,3 +51,7 @@ def test_a_hot_room_raises_an_alert_and_its_end_clears_it(host):
     mine = [a for a in map(json.loads, lines) if a["epoch"] >= since and a["key"] == "temperature"]
     assert [a["state"] for a in mine] == ["firing", "resolved"], mine
     assert mine[0]["value"] == 29.0
+    hook = host.check_output("cat /var/lib/lpse/alerts/hook.log").splitlines()
+    assert hook[-2:] == ["room/temperature firing mol-room-mgmt", "room/temperature resolved mol-room-mgmt"]
+    journal = host.check_output("journalctl -t lpse-alert -o cat")
+    assert "room/temperature FIRING: temperature 29 (outside 18-27)" in journal
