@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from lpse.lab.devices import render_snmprec
+from lpse.lab.devices import DeviceState
 from tests.conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "module_utils"))
@@ -30,12 +30,13 @@ def free_udp_port() -> int:
 
 @pytest.fixture
 def probe(tmp_path):
-    data = tmp_path / "data"
-    data.mkdir()
+    # The lab's own device state: it moves the data file's mtime on by more than a second on every
+    # write, so snmpsim never answers a change from a stale index.
+    device = DeviceState(tmp_path / "envmon-uji", "env_sensor", "envmon-uji", "rahasia")
+    data = device.data_dir
 
     def set_values(temperature: float, humidity: float) -> None:
-        state = {"temperature": temperature, "humidity": humidity}
-        (data / "rahasia.snmprec").write_text(render_snmprec("env_sensor", "envmon-uji", state))
+        device.update({"temperature": temperature, "humidity": humidity})
 
     set_values(23.5, 45.0)
     port = free_udp_port()
