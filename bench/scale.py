@@ -248,13 +248,18 @@ def main() -> None:
     args = parser.parse_args()
     sizes = sorted(int(s) for s in args.sizes.split(","))
     Lab(ROOT / "inventory/lab/topology.yml").down(QUIET)  # the two labs share their networks
-    results = []
+    results: list[dict] = []
     with tempfile.TemporaryDirectory(prefix="lpse-bench-scale-") as tmp:
         for n in sizes:
             results.append(
                 measure(n, Path(tmp), cold_default=n <= args.cold_default_max, ablations=n == args.ablate_at)
             )
             print(json.dumps(results[-1], indent=1), flush=True)
+            write(args.out, results)  # after each size: a long run keeps what it measured
+    print(json.dumps(per_added_host(results), indent=2))
+
+
+def write(out: Path, results: list[dict]) -> None:
     doc = {
         "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "commit": subprocess.run(
@@ -266,10 +271,9 @@ def main() -> None:
         "sizes": results,
         "per_added_app_server": per_added_host(results),
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(doc, indent=2) + "\n")
-    chart(results, args.out.with_suffix(".png"))
-    print(json.dumps(doc["per_added_app_server"], indent=2))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(doc, indent=2) + "\n")
+    chart(results, out.with_suffix(".png"))
 
 
 if __name__ == "__main__":
