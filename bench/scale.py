@@ -140,6 +140,7 @@ def ablate(lab: Lab) -> dict:
             shutil.rmtree(env["ANSIBLE_CACHE_PLUGIN_CONNECTION"], ignore_errors=True)
             playbook(lab, None, env=env)  # fills the cache
         out[name] = playbook(lab, None, env=env)
+        print(name, out[name]["s"], flush=True)  # a run cut short still leaves these in its log
     return {name: {"s": r["s"], "changed": r["changed"], "ok": r["ok"]} for name, r in out.items()}
 
 
@@ -191,8 +192,11 @@ def per_added_host(sizes: list[dict]) -> dict:
     a, b = sizes[-2], sizes[-1]
     n = b["apps"] - a["apps"]
 
-    def slope(get) -> float:
-        return round((get(b) - get(a)) / n, 2)
+    def slope(get) -> float | None:
+        try:
+            return round((get(b) - get(a)) / n, 2)
+        except (KeyError, TypeError):  # not measured at one of the sizes
+            return None
 
     return {
         "between_apps": [a["apps"], b["apps"]],
@@ -223,7 +227,7 @@ def chart(sizes: list[dict], path: Path) -> None:
         ("provision --check, tuned", lambda s: s["tuned"]["check"]["s"], "#8250df", "-"),
         ("provision --check, Ansible defaults", lambda s: s["default"]["check"]["s"], "#8250df", ":"),
         ("lpse comply", lambda s: s["comply"]["s"], "#d97706", "-"),
-        ("lab up (fresh disks)", lambda s: s["lab_up_fresh_s"], "#6e7781", "-"),
+        ("lab up (fresh disks)", lambda s: s.get("lab_up_fresh_s"), "#6e7781", "-"),
     ]
     for label, get, colour, style in series:
         pts = [(x, get(s)) for x, s in zip(xs, sizes, strict=True) if get(s) is not None]

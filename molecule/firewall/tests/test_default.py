@@ -25,4 +25,4 @@ def test_loaded_at_boot_and_nothing_left_armed(host):
     assert host.service("nftables").is_enabled
     assert host.run("systemctl is-active lpse-firewall-rollback.timer").stdout.strip() != "active"
     fingerprint = host.file("/var/lib/lpse/firewall.sha256").content_string.strip()
-    assert fingerprint == host.check_output("nft list table inet lpse | sha256sum | cut -d' ' -f1")
+    assert fingerprint == host.check_output("nft -s list table inet lpse | sha256sum | cut -d' ' -f1")
