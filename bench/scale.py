@@ -96,7 +96,7 @@ def playbook(lab: Lab, config: Path | None, check: bool = False, env: dict[str, 
     ansible_peak.start()
     try:
         result = run_playbook(
-            "playbooks/site.yml", inventory=lab.inventory_path, check=check, quiet=True, config=config
+            "playbooks/site.yml", inventory=lab.inventory_path, check=check, quiet=True, config=config, env=env
         )
     finally:
         lab_peak.stop.set()
