@@ -215,20 +215,7 @@ def read_network(results: Path) -> dict[str, dict[str, list[dict[str, Any]]]]:
 def collect_network(inventory: Path, results: Path) -> dict[str, str]:
     """Fetch the traffic counters (bandwidth role) and connection probe rounds (connectivity
     role) into ``<results>/traffic/<host>.jsonl`` and ``<results>/connectivity/<host>.jsonl``."""
-    status: dict[str, str] = {}
-    for kind, (remote, groups) in NETWORK.items():
-        directory = results / kind
-        directory.mkdir(parents=True, exist_ok=True)
-        known = _read_dir(directory)
-        for group in groups:
-            for name, text, problem in _fetch(inventory, group, remote):
-                if text is None:
-                    status[f"{name} ({kind})"] = problem
-                    continue
-                merged = merge(known.get(name, []), _parse(text, {"epoch"}))
-                _write(directory / f"{name}.jsonl", merged)
-                status[f"{name} ({kind})"] = f"{len(merged)} {kind} records"
-    return status
+    return _collect_kinds(inventory, results, NETWORK, merge)
 
 
 ROOM = {
@@ -256,8 +243,14 @@ def merge_unique(existing: list[dict[str, Any]], new: list[dict[str, Any]]) -> l
 def collect_room(inventory: Path, results: Path) -> dict[str, str]:
     """Fetch the room record and UPS self-tests (room role, management server), the power events
     (ups role) and alerts (lpse-alert) of every server into ``<results>/<kind>/<host>.jsonl``."""
+    return _collect_kinds(inventory, results, ROOM, merge_unique)
+
+
+def _collect_kinds(inventory: Path, results: Path, kinds: dict, merge_records) -> dict[str, str]:
+    """For each kind {kind: (remote file, groups)}: fetch the file from every host of the groups and
+    merge it into ``<results>/<kind>/<host>.jsonl``; returns {"host (kind)": 'n records' | problem}."""
     status: dict[str, str] = {}
-    for kind, (remote, groups) in ROOM.items():
+    for kind, (remote, groups) in kinds.items():
         directory = results / kind
         directory.mkdir(parents=True, exist_ok=True)
         known = _read_dir(directory)
@@ -266,7 +259,7 @@ def collect_room(inventory: Path, results: Path) -> dict[str, str]:
                 if text is None:
                     status[f"{name} ({kind})"] = problem
                     continue
-                merged = merge_unique(known.get(name, []), _parse(text, {"epoch"}))
+                merged = merge_records(known.get(name, []), _parse(text, {"epoch"}))
                 _write(directory / f"{name}.jsonl", merged)
                 status[f"{name} ({kind})"] = f"{len(merged)} {kind} records"
     return status

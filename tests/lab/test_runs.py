@@ -47,12 +47,13 @@ def provision_argv(lab: Lab) -> list[str]:
     ]
 
 
-def summary_rows(output: str) -> dict[str, list[str]]:
-    """{host: [ok, changed, failed, unreachable, time]} from the summary table lpse prints."""
+def summary_rows(output: str, first: str = "run-") -> dict[str, list[str]]:
+    """{name: [the other cells]} for the rows of a table lpse prints whose first cell starts with
+    ``first`` (hosts of the run summary: ok, changed, failed, unreachable, time; or sites)."""
     rows = {}
     for line in output.splitlines():
         cells = [c.strip() for c in re.split(r"[│┃|]", line) if c.strip()]
-        if cells and cells[0].startswith("run-"):
+        if cells and cells[0].startswith(first):
             rows[cells[0]] = cells[1:]
     return rows
 
@@ -155,11 +156,7 @@ def test_many_sites_are_audited_each_with_its_own_results(trio, tmp_path):
     proc = subprocess.run([*argv, "--control", "LPSE-21.5-TIME-01"], cwd=ROOT, env=env, capture_output=True, text=True)
     print(proc.stdout, proc.stderr)
     assert proc.returncode == 1, proc.stderr  # the hosts keep Etc/UTC: the control fails on each
-    rows = {}
-    for line in proc.stdout.splitlines():
-        cells = [c.strip() for c in re.split(r"[│┃|]", line) if c.strip()]
-        if cells and cells[0].startswith("kab-"):
-            rows[cells[0]] = cells[1:]
+    rows = summary_rows(proc.stdout, "kab-")
     assert rows == {"kab-a": ["1", "0.0%", "0", "1", "0", "0"], "kab-b": ["2", "0.0%", "0", "2", "0", "0"]}, rows
     for site, hosts in (("kab-a", ["run-01"]), ("kab-b", ["run-02", "run-03"])):
         (run_dir,) = (results / "sites" / site / "compliance").iterdir()
