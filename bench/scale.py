@@ -120,31 +120,57 @@ def timed_up(lab: Lab, fresh: bool) -> float:
 
 # Each tuned setting of ansible.cfg turned off (or one more turned on) alone, for a second site.yml.
 ABLATIONS = {
-    "without Mitogen (linear strategy)": {"ANSIBLE_STRATEGY": "linear"},
-    "without Mitogen and without pipelining": {"ANSIBLE_STRATEGY": "linear", "ANSIBLE_PIPELINING": "False"},
-    "forks 5 instead of 20": {"ANSIBLE_FORKS": "5"},
-    "gathering implicit instead of smart": {"ANSIBLE_GATHERING": "implicit"},
-    "with a jsonfile fact cache (warm)": {
-        "ANSIBLE_CACHE_PLUGIN": "jsonfile",
-        "ANSIBLE_CACHE_PLUGIN_CONNECTION": "/tmp/lpse-bench-facts",
-        "ANSIBLE_CACHE_PLUGIN_TIMEOUT": "86400",
-    },
-    "free strategy (mitogen_free)": {"ANSIBLE_STRATEGY": "mitogen_free"},
+    "linear": ("without Mitogen (linear strategy)", {"ANSIBLE_STRATEGY": "linear"}),
+    "linear-nopipe": (
+        "without Mitogen and without pipelining",
+        {"ANSIBLE_STRATEGY": "linear", "ANSIBLE_PIPELINING": "False"},
+    ),
+    "forks": ("forks 5 instead of 20", {"ANSIBLE_FORKS": "5"}),
+    "forks50": ("forks 50 instead of 20", {"ANSIBLE_FORKS": "50"}),
+    "gathering": ("gathering implicit instead of smart", {"ANSIBLE_GATHERING": "implicit"}),
+    "cache": (
+        "with a jsonfile fact cache (warm)",
+        {
+            "ANSIBLE_CACHE_PLUGIN": "jsonfile",
+            "ANSIBLE_CACHE_PLUGIN_CONNECTION": "/tmp/lpse-bench-facts",
+            "ANSIBLE_CACHE_PLUGIN_TIMEOUT": "86400",
+        },
+    ),
+    "free": ("free strategy (mitogen_free)", {"ANSIBLE_STRATEGY": "mitogen_free"}),
 }
 
 
-def ablate(lab: Lab) -> dict:
-    out = {"tuned": playbook(lab, None)}
-    for name, env in ABLATIONS.items():
+def parse_ablate(specs: list[str]) -> dict[int, list[str]]:
+    """`--ablate 10=all --ablate 30=forks,cache` -> {10: [every key], 30: ["forks", "cache"]}."""
+    out: dict[int, list[str]] = {}
+    for spec in specs:
+        size, _, names = spec.partition("=")
+        keys = list(ABLATIONS) if names in ("", "all") else names.split(",")
+        unknown = [k for k in keys if k not in ABLATIONS]
+        if not size.isdigit() or unknown:
+            raise SystemExit(f"--ablate {spec!r}: expected SIZE=all or SIZE=" + ",".join(ABLATIONS))
+        out[int(size)] = keys
+    return out
+
+
+def ablate(lab: Lab, keys: list[str], tuned: dict) -> dict:
+    """Second site.yml with each chosen setting changed alone; `tuned` is this size's own tuned
+    second run (same lab, same state), the baseline of every ratio."""
+    out = {"tuned": tuned}
+    for key in keys:
+        name, env = ABLATIONS[key]
         if "ANSIBLE_CACHE_PLUGIN" in env:
             shutil.rmtree(env["ANSIBLE_CACHE_PLUGIN_CONNECTION"], ignore_errors=True)
             playbook(lab, None, env=env)  # fills the cache
         out[name] = playbook(lab, None, env=env)
         print(name, out[name]["s"], flush=True)  # a run cut short still leaves these in its log
-    return {name: {"s": r["s"], "changed": r["changed"], "ok": r["ok"]} for name, r in out.items()}
+    return {
+        name: {"s": r["s"], "changed": r["changed"], "ok": r["ok"], "over_tuned": round(r["s"] / tuned["s"], 2)}
+        for name, r in out.items()
+    }
 
 
-def measure(apps: int, workdir: Path, cold_default: bool, ablations: bool = False) -> dict:
+def measure(apps: int, workdir: Path, cold_default: bool, ablations: list[str] | None = None) -> dict:
     lab = prepare(apps, workdir)
     out: dict = {"apps": apps, "hosts": len(lab.topo.hosts), "servers": apps + 2}
     try:
@@ -171,7 +197,7 @@ def measure(apps: int, workdir: Path, cold_default: bool, ablations: bool = Fals
             "score": outcome.doc["summary"]["score"],
         }
         if ablations:
-            out["second_run_settings"] = ablate(lab)
+            out["second_run_settings"] = ablate(lab, ablations, out["tuned"]["site_second"])
         if cold_default:
             out["lab_up_fresh_again_s"] = timed_up(lab, fresh=True)
             out["default"]["site_cold"] = playbook(lab, DEFAULTS_CFG)
@@ -247,17 +273,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="1,10,30", help="numbers of SPSE application servers")
     parser.add_argument("--cold-default-max", type=int, default=10)
-    parser.add_argument("--ablate-at", type=int, default=10, help="size at which each setting is measured alone")
+    parser.add_argument(
+        "--ablate",
+        action="append",
+        default=[],
+        metavar="SIZE=KEYS",
+        help="measure settings alone at a size: 10=all or 30=forks,cache (keys: " + ", ".join(ABLATIONS) + ")",
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "bench/results/scale.json")
     args = parser.parse_args()
     sizes = sorted(int(s) for s in args.sizes.split(","))
+    ablate_at = parse_ablate(args.ablate or ["10=all"])
     Lab(ROOT / "inventory/lab/topology.yml").down(QUIET)  # the two labs share their networks
     results: list[dict] = []
     with tempfile.TemporaryDirectory(prefix="lpse-bench-scale-") as tmp:
         for n in sizes:
-            results.append(
-                measure(n, Path(tmp), cold_default=n <= args.cold_default_max, ablations=n == args.ablate_at)
-            )
+            results.append(measure(n, Path(tmp), cold_default=n <= args.cold_default_max, ablations=ablate_at.get(n)))
             print(json.dumps(results[-1], indent=1), flush=True)
             write(args.out, results)  # after each size: a long run keeps what it measured
     print(json.dumps(per_added_host(results), indent=2))
