@@ -32,6 +32,10 @@ RUN_ROOT = Path("/run/lpse-lab")
 HERE = Path(__file__).resolve().parent
 MIRROR_PACKAGES = HERE / "data" / "mirror-packages.txt"
 BOOT_TIMEOUT = 90.0
+# Each host's systemd, journald and logind take inotify instances, counted per user (root) across
+# every namespace: Debian's default of 128 stops the 18th host or so (systemd exits 255 at boot).
+INOTIFY = Path("/proc/sys/fs/inotify/max_user_instances")
+INOTIFY_PER_HOST = 32
 STOP_TIMEOUT = 15.0
 
 Progress = Callable[[str], None]
@@ -163,6 +167,7 @@ class Lab:
         self.run_dir.mkdir(parents=True, exist_ok=True)
         self._ensure_key()
         sec = self.secrets()
+        self._raise_inotify_limit(progress)
         cgroup.create(cgroup.lab_dir(self.topo.name))
         network.ensure_bridges(self.topo)
         self._ensure_mirror_server(repo)
@@ -195,6 +200,14 @@ class Lab:
             f"({timings['start']:.1f} s); inventory: {self.inventory_path}"
         )
         return timings
+
+    def _raise_inotify_limit(self, progress: Progress) -> None:
+        """Raise the machine's inotify instance limit when it is too low for this lab (never lower it)."""
+        need = max(1024, INOTIFY_PER_HOST * len(self.topo.hosts) * 2)
+        current = int(INOTIFY.read_text())
+        if current < need:
+            INOTIFY.write_text(f"{need}\n")
+            progress(f"fs.inotify.max_user_instances {current} -> {need} (systemd in every lab host needs some)")
 
     def _ensure_key(self, key: Path | None = None, comment: str = "") -> None:
         key = key or self.key
