@@ -18,7 +18,7 @@ STANDIN := build/spse-standin.jar
 help:
 	@echo "make demo      build the lab, provision it, back it up and drill a restore, audit it (lpse comply), write this month's report"
 	@echo "make test      lint, unit tests, lab tests, molecule scenarios"
-	@echo "make bench     benchmarks -> bench/results/*.json"
+	@echo "make bench     benchmarks -> bench/results/*.json (about 3 h: bench/scale.py builds labs of 1, 10 and 30 app servers)"
 	@echo "make lab-down  stop the lab (lpse lab down)"
 
 deps: apt venv standin
@@ -88,7 +88,7 @@ access-test: deps
 	$(PY) -m pytest tests/access -q
 
 lab-test: deps
-	$(PY) -m pytest tests/lab -q -rs
+	$(PY) -m pytest tests/lab -q -rs --durations=20
 
 molecule: deps
 	set -e; for s in molecule/*/molecule.yml; do molecule test -s $$(basename $$(dirname $$s)); done
@@ -100,6 +100,7 @@ bench: deps
 	$(PY) bench/access.py
 	$(PY) bench/network.py
 	$(PY) bench/monitoring.py
+	$(PY) bench/scale.py --sizes 1,10,30 --ablate 10=all --ablate 30=forks,forks50
 
 lab-up: deps
 	lpse lab up

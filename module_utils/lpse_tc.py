@@ -513,7 +513,7 @@ def plan(policy: Policy, state: State, purge: bool = True) -> list[str]:
             if (live.parent or "1:") != parent:
                 raise PolicyError(
                     f"{i}: class {classid} hangs under {live.parent} here, not {parent}; "
-                    "remove the root qdisc by hand (tc qdisc del dev {i} root) and run again"
+                    f"remove the root qdisc by hand (tc qdisc del dev {i} root) and run again"
                 )
             cmds.append(_class_cmd("change", i, classid, parent, rate, ceil, prio))
     if filters_differ:

@@ -99,6 +99,23 @@ def test_a_class_it_does_not_manage_is_removed_with_its_filter_first():
     assert plan(load_policy("eth0", "100mbit", CLASSES), state, purge=False)[0] == "filter del dev eth0 parent 1:"
 
 
+def test_two_unmanaged_classes_with_filters_delete_the_filters_once():
+    state = live_state()
+    for n in (98, 99):
+        state.classes[f"1:{n}"] = lpse_tc.LiveClass(f"1:{n}", "1:1", 1_000_000, 1_000_000, 0, 1600)
+        state.filters.append(lpse_tc.Filter(n, f"1:{n}", {20: (n, 0xFFFF)}))
+    cmds = plan(load_policy("eth0", "100mbit", CLASSES), state)
+    assert cmds.count("filter del dev eth0 parent 1:") == 1
+
+
+def test_a_class_moved_to_another_parent_is_refused_with_the_fix_spelled_out():
+    state = live_state()
+    live = state.classes["1:20"]
+    state.classes["1:20"] = lpse_tc.LiveClass("1:20", "1:10", live.rate, live.ceil, live.prio, live.quantum)
+    with pytest.raises(PolicyError, match=r"tc qdisc del dev eth0 root"):
+        plan(load_policy("eth0", "100mbit", CLASSES), state)
+
+
 def test_keys_at_one_offset_are_merged_as_tc_does():
     [m] = lpse_tc._matches([{"protocol": "udp", "sport": 443, "dport": 53, "src": "10.1.2.3"}], "x")
     assert m.keys() == {8: (0x110000, 0xFF0000), 12: (0x0A010203, 0xFFFFFFFF), 20: (0x01BB0035, 0xFFFFFFFF)}
