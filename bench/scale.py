@@ -178,6 +178,8 @@ def measure(apps: int, workdir: Path, cold_default: bool, ablations: list[str] |
         out["lab_up_again_s"] = timed_up(lab, fresh=False)
         out["lab_memory_idle"] = lab_memory(lab)
         out["tuned"] = {"site_cold": playbook(lab, None)}
+        if not out["tuned"]["site_cold"]["ok"]:  # timings of a broken run mean nothing
+            raise SystemExit(f"{apps} app servers: the cold site.yml failed: {out['tuned']['site_cold']['failures']}")
         out["lab_memory_provisioned"] = lab_memory(lab)
         out["tuned"]["site_second"] = playbook(lab, None)
         out["tuned"]["check"] = playbook(lab, None, check=True)
