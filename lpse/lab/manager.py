@@ -205,9 +205,18 @@ class Lab:
         """Raise the machine's inotify instance limit when it is too low for this lab (never lower it)."""
         need = max(1024, INOTIFY_PER_HOST * len(self.topo.hosts) * 2)
         current = int(INOTIFY.read_text())
-        if current < need:
+        if current >= need:
+            return
+        try:
             INOTIFY.write_text(f"{need}\n")
-            progress(f"fs.inotify.max_user_instances {current} -> {need} (systemd in every lab host needs some)")
+        except OSError as exc:  # a read-only /proc/sys: the lab may still fit, so go on and say so
+            progress(
+                f"warning: fs.inotify.max_user_instances is {current} and could not be raised to {need} ({exc}); "
+                "hosts past the first dozen or so may stop at boot: sysctl -w fs.inotify.max_user_instances="
+                f"{need}"
+            )
+            return
+        progress(f"fs.inotify.max_user_instances {current} -> {need} (systemd in every lab host needs some)")
 
     def _ensure_key(self, key: Path | None = None, comment: str = "") -> None:
         key = key or self.key

@@ -98,3 +98,29 @@ def test_missing_and_empty_files(tmp_path):
         load_topology(tmp_path / "nope.yml")
     with pytest.raises(InputError, match="must be a mapping"):
         load_topology(write(tmp_path, ""))
+
+
+def test_lab_up_raises_the_inotify_limit_only_when_too_low(tmp_path, monkeypatch):
+    from lpse.lab import manager
+
+    knob = tmp_path / "max_user_instances"
+    monkeypatch.setattr(manager, "INOTIFY", knob)
+    lab = manager.Lab(ROOT / "inventory/lab/topology.yml")
+    said: list[str] = []
+    knob.write_text("128\n")
+    lab._raise_inotify_limit(said.append)
+    assert knob.read_text() == "1024\n" and "128 -> 1024" in said[0]
+    knob.write_text("8192\n")
+    lab._raise_inotify_limit(said.append)
+    assert knob.read_text() == "8192\n" and len(said) == 1  # never lowered, nothing said
+
+    class ReadOnly:  # /proc/sys mounted read-only (as root, a chmod would not stop the write)
+        def read_text(self):
+            return "128\n"
+
+        def write_text(self, _text):
+            raise PermissionError("read-only file system")
+
+    monkeypatch.setattr(manager, "INOTIFY", ReadOnly())
+    lab._raise_inotify_limit(said.append)
+    assert said[-1].startswith("warning: fs.inotify.max_user_instances is 128")
