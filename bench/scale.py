@@ -144,6 +144,8 @@ def parse_ablate(specs: list[str]) -> dict[int, list[str]]:
     """`--ablate 10=all --ablate 30=forks,cache` -> {10: [every key], 30: ["forks", "cache"]}."""
     out: dict[int, list[str]] = {}
     for spec in specs:
+        if spec == "none":
+            continue
         size, _, names = spec.partition("=")
         keys = list(ABLATIONS) if names in ("", "all") else names.split(",")
         unknown = [k for k in keys if k not in ABLATIONS]
@@ -280,7 +282,7 @@ def main() -> None:
         action="append",
         default=[],
         metavar="SIZE=KEYS",
-        help="measure settings alone at a size: 10=all or 30=forks,cache (keys: " + ", ".join(ABLATIONS) + ")",
+        help="measure settings alone at a size: 10=all, 30=forks,cache or none (keys: " + ", ".join(ABLATIONS) + ")",
     )
     parser.add_argument("--out", type=Path, default=ROOT / "bench/results/scale.json")
     args = parser.parse_args()
