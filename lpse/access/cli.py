@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from lpse.errors import InputError
+from lpse.period import month_bounds, parse_month, this_month
 
 console = Console(width=None if sys.stdout.isatty() else 160)
 
@@ -341,14 +342,8 @@ def verify(as_json, inventory):
 
 
 def _period(month: str | None, tz) -> tuple[dt.datetime, dt.datetime]:
-    if month is None:
-        now = dt.datetime.now(tz)
-        month = f"{now.year:04d}-{now.month:02d}"
-    try:
-        start = dt.datetime.strptime(month, "%Y-%m").replace(tzinfo=tz)
-    except ValueError:
-        raise InputError(f"--month {month!r} is not YYYY-MM") from None
-    end = (start + dt.timedelta(days=32)).replace(day=1)
+    """The month (default: this one) in the site's time zone, as UTC bounds for the log's queries."""
+    start, end = month_bounds(*parse_month(month or this_month(tz)), tz)
     return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import os
-import re
 import shutil
 import subprocess
 import tempfile
@@ -20,18 +19,17 @@ from collections import defaultdict
 from pathlib import Path
 from statistics import mean
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import jinja2
 
 from lpse.comply.results import Store
-from lpse.errors import EnvironmentProblem, InputError, LpseError
+from lpse.errors import EnvironmentProblem, LpseError
+from lpse.period import WIB, month_bounds, parse_month, parse_year
 from lpse.report import charts
 from lpse.report.collect import read_access, read_backup, read_maintenance, read_network, read_room, read_store
 from lpse.report.network import month_network
 from lpse.report.room import month_room
 
-WIB = ZoneInfo("Asia/Jakarta")
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 MONTHS = {
     "id": [
@@ -83,27 +81,8 @@ PENDING_SECTIONS = [
 ]
 
 
-def parse_month(text: str) -> tuple[int, int]:
-    m = re.fullmatch(r"(\d{4})-(\d{2})", text or "")
-    if not m or not 1 <= int(m.group(2)) <= 12:
-        raise InputError(f"--month {text!r}: expected YYYY-MM, e.g. 2026-10")
-    return int(m.group(1)), int(m.group(2))
-
-
-def parse_year(text: str) -> int:
-    if not re.fullmatch(r"\d{4}", str(text or "")) or not 2000 <= int(text) <= 2100:
-        raise InputError(f"--year {text!r}: expected a year such as 2026")
-    return int(text)
-
-
 def _when(run: dict[str, Any]) -> dt.datetime:
     return dt.datetime.fromisoformat(run["run"]["started"]).astimezone(WIB)
-
-
-def _period(year: int, month: int) -> tuple[dt.datetime, dt.datetime]:
-    start = dt.datetime(year, month, 1, tzinfo=WIB)
-    end = dt.datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=WIB)
-    return start, end
 
 
 def compliance_section(runs: list[dict[str, Any]], start: dt.datetime, end: dt.datetime, lang: str) -> dict:
@@ -329,7 +308,7 @@ def monthly(
     env_limits: dict[str, dict[str, float]] | None = None,
 ) -> dict:
     year, mon = parse_month(month)
-    start, end = _period(year, mon)
+    start, end = month_bounds(year, mon)
     runs = Store(results).load_all()
     records = read_store(results)
     return {
@@ -361,7 +340,7 @@ def yearly(results: Path, year_text: str, lang: str, lpse_name: str, warn: float
     records = read_store(results)
     months = []
     for mon in range(1, 13):
-        start, end = _period(year, mon)
+        start, end = month_bounds(year, mon)
         comp = compliance_section(runs, start, end, lang)
         cap = {h: [r for r in recs if start.timestamp() <= r["epoch"] < end.timestamp()] for h, recs in records.items()}
         peak = max(

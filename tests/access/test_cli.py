@@ -64,6 +64,10 @@ def test_a_visit_from_the_command_line(tmp_path):
     assert out.returncode == 2 and "give a note" in out.stderr
     out = lpse("checkout", visit, "--as", "satpam", "--equipment", "hdd:LPSE-BAK-01", "--note", "ke brankas", "-i", inv)
     assert out.returncode == 0, out.stderr
+    audit = lpse("audit", "--json", "-i", inv)  # this month, in the site's time zone
+    assert audit.returncode == 0 and json.loads(audit.stdout) == [], audit.stderr
+    bad = lpse("audit", "--month", "2026-13", "-i", inv)
+    assert bad.returncode == 2 and "--month '2026-13': expected YYYY-MM" in bad.stderr
     listing = json.loads(lpse("list", "--json", "-i", inv).stdout)
     assert listing[0]["visit"] == visit and listing[0]["entries"][0]["note"] == "ke brankas"
     verify = lpse("verify", "-i", inv, lang="en")
