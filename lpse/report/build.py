@@ -338,10 +338,12 @@ def yearly(results: Path, year_text: str, lang: str, lpse_name: str, warn: float
     year = parse_year(year_text)
     runs = Store(results).load_all()
     records = read_store(results)
+    access = read_access(results)
     months = []
     for mon in range(1, 13):
         start, end = month_bounds(year, mon)
         comp = compliance_section(runs, start, end, lang)
+        visits = visits_section(access, start, end)
         cap = {h: [r for r in recs if start.timestamp() <= r["epoch"] < end.timestamp()] for h, recs in records.items()}
         peak = max(
             (fs["used_pct"] for recs in cap.values() for r in recs for fs in r.get("filesystems", [])), default=None
@@ -355,6 +357,10 @@ def yearly(results: Path, year_text: str, lang: str, lpse_name: str, warn: float
                 "failures": len(comp.get("open_failures", [])),
                 "disk_peak": peak,
                 "hosts_recorded": sum(1 for v in cap.values() if v),
+                # Pasal 21 ayat (4): visits planned in the month, entries into the room, breaches
+                "visits": len(visits["visits"]) if visits["any"] else None,
+                "entries": visits["entries"] if visits["any"] else None,
+                "breaches": len(visits["findings"]) if visits["any"] else None,
             }
         )
     labels = [m["name"][:3] for m in months]
@@ -518,6 +524,8 @@ LABELS = {
         "vis_decided": "Keputusan oleh",
         "vis_entries": "Masuk – keluar",
         "vis_findings": "Pelanggaran",
+        "y_visits": "Kunjungan ruang server",
+        "y_entries": "Masuk ruang server",
         "vis_none_found": "Tidak ada pelanggaran.",
         "vis_chain_ok": "Rantai catatan utuh: {records} catatan; kepala #{seq} {hash}",
         "vis_chain_bad": "Rantai catatan RUSAK: {n} masalah",
@@ -676,6 +684,8 @@ LABELS = {
         "month": "Month",
         "failures": "Failures",
         "disk_peak": "Disk peak",
+        "y_visits": "Server-room visits",
+        "y_entries": "Entries into the room",
         "servers": "Servers recorded",
         "signature": "Head of LPSE, Bandung Regency",
         "status_ok": "ok",
