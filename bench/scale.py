@@ -14,6 +14,7 @@ wiped disks: `--cold-default-max` (default 10) limits it to the smaller sizes.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import shutil
@@ -215,11 +216,12 @@ def measure(apps: int, workdir: Path, cold_default: bool, ablations: list[str] |
     return out
 
 
-def per_added_host(sizes: list[dict]) -> dict:
-    """Seconds and MB each added app server costs, between the two largest sizes measured."""
-    if len(sizes) < 2:
-        return {}
-    a, b = sizes[-2], sizes[-1]
+def per_added_host(sizes: list[dict]) -> list[dict]:
+    """Seconds and MB each added app server costs, between each two neighbouring sizes measured."""
+    return [_slopes(a, b) for a, b in itertools.pairwise(sizes)]
+
+
+def _slopes(a: dict, b: dict) -> dict:
     n = b["apps"] - a["apps"]
 
     def slope(get) -> float | None:
