@@ -200,6 +200,11 @@ def measure(apps: int, workdir: Path, cold_default: bool, ablations: list[str] |
             "s": round(time.monotonic() - started, 1),
             "results": len(outcome.doc["results"]),
             "score": outcome.doc["summary"]["score"],
+            "not_passed": [  # what kept the score below 100 at this size
+                f"{r['control']} {r['host']}: {str(r.get('message') or '')[:160]}"
+                for r in outcome.doc["results"]
+                if r["status"] in ("fail", "error")
+            ][:20],
         }
         if ablations:
             out["second_run_settings"] = ablate(lab, ablations, out["tuned"]["site_second"])
