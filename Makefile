@@ -100,7 +100,7 @@ bench: deps
 	$(PY) bench/access.py
 	$(PY) bench/network.py
 	$(PY) bench/monitoring.py
-	$(PY) bench/scale.py --sizes 1,10,30 --ablate 10=all --ablate 30=forks,forks50
+	$(PY) bench/scale.py --sizes 1,10,30 --ablate 10=all --ablate 30=forks20,forks50
 
 lab-up: deps
 	lpse lab up

@@ -126,8 +126,8 @@ ABLATIONS = {
         "without Mitogen and without pipelining",
         {"ANSIBLE_STRATEGY": "linear", "ANSIBLE_PIPELINING": "False"},
     ),
-    "forks": ("forks 5 instead of 20", {"ANSIBLE_FORKS": "5"}),
-    "forks50": ("forks 50 instead of 20", {"ANSIBLE_FORKS": "50"}),
+    "forks20": ("forks 20 instead of 5", {"ANSIBLE_FORKS": "20"}),
+    "forks50": ("forks 50 instead of 5", {"ANSIBLE_FORKS": "50"}),
     "gathering": ("gathering implicit instead of smart", {"ANSIBLE_GATHERING": "implicit"}),
     "cache": (
         "with a jsonfile fact cache (warm)",
@@ -142,7 +142,7 @@ ABLATIONS = {
 
 
 def parse_ablate(specs: list[str]) -> dict[int, list[str]]:
-    """`--ablate 10=all --ablate 30=forks,cache` -> {10: [every key], 30: ["forks", "cache"]}."""
+    """`--ablate 10=all --ablate 30=forks20,cache` -> {10: [every key], 30: ["forks20", "cache"]}."""
     out: dict[int, list[str]] = {}
     for spec in specs:
         if spec == "none":
@@ -289,7 +289,7 @@ def main() -> None:
         action="append",
         default=[],
         metavar="SIZE=KEYS",
-        help="measure settings alone at a size: 10=all, 30=forks,cache or none (keys: " + ", ".join(ABLATIONS) + ")",
+        help="measure settings alone at a size: 10=all, 30=forks20,cache or none (keys: " + ", ".join(ABLATIONS) + ")",
     )
     parser.add_argument("--out", type=Path, default=ROOT / "bench/results/scale.json")
     args = parser.parse_args()
