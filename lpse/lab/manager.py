@@ -35,7 +35,7 @@ BOOT_TIMEOUT = 90.0
 # Each host's systemd, journald and logind take inotify instances, counted per user (root) across
 # every namespace: Debian's default of 128 stops the 18th host or so (systemd exits 255 at boot).
 INOTIFY = Path("/proc/sys/fs/inotify/max_user_instances")
-INOTIFY_PER_HOST = 32
+INOTIFY_PER_HOST = 64  # about 7 used per host, with room for what runs beside the lab
 STOP_TIMEOUT = 15.0
 
 Progress = Callable[[str], None]
@@ -203,7 +203,7 @@ class Lab:
 
     def _raise_inotify_limit(self, progress: Progress) -> None:
         """Raise the machine's inotify instance limit when it is too low for this lab (never lower it)."""
-        need = max(1024, INOTIFY_PER_HOST * len(self.topo.hosts) * 2)
+        need = max(1024, INOTIFY_PER_HOST * len(self.topo.hosts))
         current = int(INOTIFY.read_text())
         if current >= need:
             return

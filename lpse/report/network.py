@@ -12,7 +12,7 @@ import datetime as dt
 import itertools
 from typing import Any
 
-WIB = dt.timezone(dt.timedelta(hours=7), "WIB")
+from lpse.period import WIB
 
 
 def _day(epoch: int) -> str:

@@ -12,9 +12,9 @@ import datetime as dt
 import itertools
 from typing import Any
 
+from lpse.period import WIB
 from lpse.report import charts
 
-WIB = dt.timezone(dt.timedelta(hours=7), "WIB")
 GAP_S = 300
 KINDS = ("temperature", "humidity")
 POWER_EVENTS = ("ONBATT", "ONLINE", "LOWBATT", "FSD", "SHUTDOWN", "ONBATT-TIMER", "COMMBAD", "COMMOK", "POWEROFF")
