@@ -4,12 +4,13 @@ import ipaddress
 
 import pytest
 
+from lpse.comply.hostrun import must
+
 WEAK_METHODS = {"trust", "password", "md5"}
 
 
 def psql(host, sql: str) -> list[list[str]]:
-    cmd = host.run("cd / && runuser -u postgres -- psql -XAt -F '|' -c %s", sql)
-    assert cmd.rc == 0, f"cannot query PostgreSQL: {cmd.stderr.strip()[:200]}"
+    cmd = must(host, "cd / && runuser -u postgres -- psql -XAt -F '|' -c %s", sql, what="querying PostgreSQL")
     return [line.split("|") for line in cmd.stdout.splitlines() if line]
 
 

@@ -5,11 +5,11 @@ import ipaddress
 import pytest
 
 from lpse.comply import facts
+from lpse.comply.hostrun import must
 
 
 def ruleset(host) -> str:
-    cmd = host.run("nft -j list ruleset")
-    assert cmd.rc == 0, f"nft cannot list the ruleset: {cmd.stderr.strip()[:200]}"
+    cmd = must(host, "nft -j list ruleset", what="nft list ruleset")
     return cmd.stdout
 
 

@@ -5,6 +5,7 @@ import json
 import pytest
 
 from lpse.comply import facts
+from lpse.comply.hostrun import must
 
 NETWORK = {
     "net.ipv4.conf.all.rp_filter": "1",
@@ -28,8 +29,7 @@ KERNEL = {
 
 
 def sshd(host) -> dict[str, list[str]]:
-    cmd = host.run("sshd -T")
-    assert cmd.rc == 0, f"sshd -T failed: {cmd.stderr.strip()[:200]}"
+    cmd = must(host, "sshd -T", what="sshd -T (the effective sshd configuration)")
     return facts.parse_sshd_t(cmd.stdout)
 
 

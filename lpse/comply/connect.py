@@ -86,11 +86,30 @@ def without_options(args: list[str], names: tuple[str, ...]) -> list[str]:
 def testinfra_host(inventory_path: str, name: str):
     import testinfra
 
+    from lpse.comply.hostrun import guard
+
+    return guard(_testinfra_host(testinfra, inventory_path, name), name)
+
+
+# The variables that say how to reach a host: only when one of them is templated (or the
+# connection is not SSH) does the host need Ansible's own connection.
+CONNECTION_VARS = (
+    "ansible_connection",
+    "ansible_host",
+    "ansible_user",
+    "ansible_port",
+    "ansible_ssh_common_args",
+    "ansible_ssh_extra_args",
+    "ansible_ssh_private_key_file",
+)
+
+
+def _testinfra_host(testinfra, inventory_path: str, name: str):
     hv = hostvars(inventory_path, name)
     connection = hv.get("ansible_connection", "ssh")
     if connection == "local":
         return testinfra.get_host("local://")
-    if connection != "ssh" or any("{{" in str(v) for v in hv.values()):
+    if connection != "ssh" or any("{{" in str(hv.get(k, "")) for k in CONNECTION_VARS):
         return testinfra.get_host(f"ansible://{name}", ansible_inventory=inventory_path)
     address, user, port = hv.get("ansible_host", name), hv.get("ansible_user", "root"), hv.get("ansible_port", 22)
     extra = shlex.split(str(hv.get("ansible_ssh_common_args", "")))

@@ -5,7 +5,9 @@ Loaded by ``lpse comply`` (``-p lpse.comply.plugin``). For every check marked
 them in the inventory (intersected with ``--lpse-limit``) and parametrizes the test once per host.
 Tests get ``host`` (a testinfra host over SSH), ``policy`` (the host's ``compliance_*`` inventory
 variables: thresholds, never a role's settings) and ``evidence`` (what decided the result).
-Items are grouped per host for pytest-xdist, so hosts are checked in parallel.
+pytest-xdist spreads the checks over its workers by load; checks of one host may run side by side
+(they share one multiplexed SSH connection per host), so a check never takes a host-wide lock for
+reading (``lpse-backup status`` shares its lock with other readers).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import pytest
 from lpse.comply import connect
 from lpse.comply.catalogue import Catalogue
 from lpse.comply.catalogue import load as load_catalogue
+from lpse.comply.hostrun import CheckError
 
 
 class Evidence(list):
@@ -91,7 +94,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         control_id = _control_of(item)
         host = getattr(item, "callspec", None) and item.callspec.params.get("lpse_host")
         if control_id in state.selected and host:
-            item.add_marker(pytest.mark.xdist_group(host))
             keep.append(item)
         else:
             drop.append(item)
@@ -143,7 +145,13 @@ def pytest_runtest_makereport(item: pytest.Item, call):
         # A check that raised something other than an assertion (or pytest.fail) crashed: the
         # control is undecided (error), not failed.
         crashed = bool(call.excinfo) and not call.excinfo.errisinstance((AssertionError, pytest.fail.Exception))
-        meta = {"control": _control_of(item), "host": host, "evidence": list(ev), "crashed": crashed}
+        evidence = list(ev)
+        if crashed:
+            # The real cause is the evidence: what could not be done, and what the tool said.
+            cause = call.excinfo.value
+            name = "" if isinstance(cause, CheckError) else f"{type(cause).__name__}: "
+            evidence.append(f"could not check: {name}{cause}")
+        meta = {"control": _control_of(item), "host": host, "evidence": evidence, "crashed": crashed}
         report.user_properties.append(("lpse", json.dumps(meta)))
 
 
@@ -151,7 +159,7 @@ def _message(report: pytest.TestReport) -> str:
     crash = getattr(report.longrepr, "reprcrash", None)
     text = crash.message if crash else str(report.longrepr or "")
     first = text.strip().splitlines()[0] if text.strip() else ""
-    for prefix in ("AssertionError: ", "Failed: "):
+    for prefix in ("AssertionError: ", "Failed: ", "lpse.comply.hostrun.CheckError: ", "CheckError: "):
         if first.startswith(prefix):
             first = first[len(prefix) :]
     return first

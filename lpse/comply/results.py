@@ -128,6 +128,13 @@ class Store:
         return [json.loads((p / "results.json").read_text()) for p in self.runs()]
 
 
+def is_official(doc: dict[str, Any]) -> bool:
+    """Whether a run may stand for a period: the whole catalogue on the whole inventory. A run
+    made before runs were marked counts when nothing narrowed its hosts."""
+    run = doc.get("run", {})
+    return bool(run.get("official", run.get("limit") is None))
+
+
 def write_junit(doc: dict[str, Any], path: Path) -> None:
     suites = ET.Element("testsuites", name="lpse-dc compliance", tests=str(len(doc["results"])))
     by_area: dict[str, list] = defaultdict(list)

@@ -138,7 +138,9 @@ def run(request: ComplyRequest, console: Console | None = None) -> ComplyOutcome
     if request.limit:
         args.append(f"--lpse-limit={request.limit}")
     if workers > 1:
-        args += ["-n", str(workers), "--dist", "loadgroup"]
+        # By load: one host's checks may run side by side. (pytest-xdist 3.8's loadgroup is inert
+        # under pytest 9, which ignores the node ids it rewrites; it grouped nothing.)
+        args += ["-n", str(workers), "--dist", "load"]
     else:
         args += ["-p", "no:xdist"]
     env = {**os.environ, "PYTHONPATH": str(root) + os.pathsep + os.environ.get("PYTHONPATH", "")}
@@ -184,6 +186,10 @@ def run(request: ComplyRequest, console: Console | None = None) -> ComplyOutcome
             "seconds": seconds,
             "inventory": str(request.inventory),
             "limit": request.limit,
+            # The month's official audit is a run of the whole catalogue on the whole inventory;
+            # a run narrowed by --limit, --control or --area never stands for the month.
+            "official": not (request.limit or request.controls or request.areas),
+            "requested": {"controls": list(request.controls), "areas": list(request.areas)},
             "hosts": hosts,
             "controls": [c.id for c in selected],
             "workers": workers,

@@ -110,3 +110,62 @@ def test_custody_needs_place_and_carrier_and_flags_the_server_room(tmp_path):
     assert b.custody("ruang server", "budi", None)["server_room"] is True
     assert b.custody("Brankas Setda", "budi", "V-1")["server_room"] is False
     assert [r["location"] for r in b.records("custody")] == ["ruang server", "Brankas Setda"]
+
+
+def _hold(path: Path, mode: str):
+    """A separate process holding ``path`` (flock, 'sh' shared or 'ex' exclusive) until killed."""
+    import subprocess
+    import sys
+
+    code = (
+        "import fcntl, sys, time\n"
+        "f = open(sys.argv[1], 'a')\n"
+        "fcntl.flock(f, fcntl.LOCK_SH if sys.argv[2] == 'sh' else fcntl.LOCK_EX)\n"
+        "print('held', flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", code, str(path), mode], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "held"
+    return proc
+
+
+def test_readers_share_the_lock_and_a_writer_waits_then_names_the_holder(tmp_path):
+    lock = tmp_path / "lpse-backup.lock"
+    holder = _hold(lock, "sh")
+    try:
+        with open(lock, "a") as fh:
+            assert lb.acquire(fh, shared=True, wait=0), "two readers must not exclude each other"
+        with open(lock, "a") as fh:
+            assert not lb.acquire(fh, shared=False, wait=0.5), "a writer must wait for the readers"
+        said = lb.describe_holders(str(lock))
+        assert f"held shared by pid {holder.pid} (" in said
+        assert "running since 20" in said
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_a_reader_waits_for_a_writer_a_bounded_time_and_names_it(tmp_path):
+    import time
+
+    lock = tmp_path / "lpse-backup.lock"
+    holder = _hold(lock, "ex")
+    try:
+        started = time.monotonic()
+        with open(lock, "a") as fh:
+            assert not lb.acquire(fh, shared=True, wait=1.0)
+        assert 0.9 <= time.monotonic() - started < 5
+        assert lb.lock_holders(str(lock)) == [(holder.pid, "WRITE")]
+        assert f"held exclusively by pid {holder.pid} (-c import fcntl" in lb.describe_holders(str(lock))
+    finally:
+        holder.kill()
+        holder.wait()
+    with open(lock, "a") as fh:
+        assert lb.acquire(fh, shared=False, wait=0), "a killed holder leaves no lock behind"
+
+
+def test_a_free_lock_has_no_holder(tmp_path):
+    lock = tmp_path / "lpse-backup.lock"
+    lock.write_text("")
+    assert lb.lock_holders(str(lock)) == []
+    assert "just ended" in lb.describe_holders(str(lock))
