@@ -7,6 +7,7 @@ Each run gets a private data dir under ``.lpse/runner/`` (AWX-compatible layout)
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import tempfile
 import time
@@ -16,7 +17,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from lpse.errors import InputError
+from lpse.errors import InputError, LpseError
 from lpse.i18n import t
 
 HERE = Path(__file__).resolve().parent
@@ -189,7 +190,7 @@ def vault_password_file(inventory: Path | None) -> Path | None:
     if os.environ.get("ANSIBLE_VAULT_PASSWORD_FILE"):
         return Path(os.environ["ANSIBLE_VAULT_PASSWORD_FILE"])
     # No inventory given: ansible.cfg's default, the lab's.
-    inventory = inventory if inventory is not None else project_root() / "inventory" / "lab" / "hosts.yml"
+    inventory = inventory if inventory is not None else default_inventory(project_root())
     if inventory.exists():
         candidate = Path(inventory).resolve()
         candidate = (candidate if candidate.is_dir() else candidate.parent) / "vault-password"
@@ -210,7 +211,8 @@ def run_playbook(
     config: Path | None = None,
     env: dict[str, str] | None = None,
 ) -> RunResult:
-    import ansible_runner
+
+    from lpse import runtime
 
     root = project_root()
     path = Path(playbook)
@@ -219,6 +221,34 @@ def run_playbook(
         raise InputError(f"playbook not found: {playbook}")
     if inventory is not None and not Path(inventory).exists():
         raise InputError(f"inventory not found: {inventory}")
+    tools = runtime.require("ansible-playbook", "lpse-playbook-guard", purpose="to run playbooks")
+    target = Path(inventory) if inventory is not None else default_inventory(root)
+    if limit:
+        check_limit(target, limit)
+    with runtime.exclusive_run(root / ".lpse", target, f"lpse: {path.name}"):
+        return _run(root, path, target if inventory is not None else None, limit, check, tags, extravars, quiet,
+                    config, env, tools)  # fmt: skip
+
+
+def default_inventory(root: Path) -> Path:
+    """The inventory ansible.cfg names (the lab's), as a path."""
+    return root / "inventory" / "lab" / "hosts.yml"
+
+
+def check_limit(inventory: Path, limit: str) -> None:
+    """A ``--limit`` pattern that matches no host of the inventory is bad input, before any run."""
+    from lpse.comply.connect import load_inventory
+
+    if not inventory.exists():
+        raise InputError(f"inventory not found: {inventory}")
+    inv, _ = load_inventory(str(inventory))
+    if not inv.get_hosts(limit):
+        raise InputError(f"--limit {limit!r} matches no host of {inventory}")
+
+
+def _run(root, path, inventory, limit, check, tags, extravars, quiet, config, env, tools) -> RunResult:
+    import ansible_runner
+
     # A fresh private data dir per run: ansible-runner writes its arguments (env/cmdline,
     # env/extravars, ...) into it and reads them back next time, so a shared dir would make a
     # normal run inherit an earlier --check.
@@ -227,7 +257,9 @@ def run_playbook(
     data_dir = Path(tempfile.mkdtemp(prefix=time.strftime("%Y%m%dT%H%M%S-"), dir=runs))
     for old in sorted(p for p in runs.iterdir() if p.is_dir())[:-KEEP_RUNS]:
         shutil.rmtree(old, ignore_errors=True)
-    cmdline = "--check --diff" if check else None
+    # The guard stands in for ansible-playbook (ansible-runner's "binary"), so the playbook is an
+    # argument like the others.
+    cmdline = shlex.join([*(["--check", "--diff"] if check else []), str(path)])
     events: list[dict] = []
     progress = Progress(quiet)
 
@@ -253,7 +285,8 @@ def run_playbook(
             tags=tags,
             cmdline=cmdline,
             extravars=extravars or {},
-            envvars={**env, "PATH": os.environ.get("PATH", "")},
+            envvars={**env, "PATH": os.environ.get("PATH", ""), "LPSE_GUARD_BINARY": tools["ansible-playbook"]},
+            binary=tools["lpse-playbook-guard"],
             quiet=True,
             event_handler=on_event,
         )
@@ -271,6 +304,12 @@ def run_playbook(
             hosts.setdefault(host, {})[label] = n
     for host, h in progress.hosts.items():
         hosts.setdefault(host, {})["seconds"] = h.seconds
+    if not hosts:
+        # ansible-playbook ran no task on any host: it could not start, or nothing matched.
+        said = _stdout_tail(runner)
+        if runner.rc == 0 or "no hosts matched" in said:
+            raise InputError(f"{path.name} ran on no host (no host of its plays matched{_limit_text(limit)}): {said}")
+        raise LpseError(f"ansible-playbook {path.name} failed before any task (exit {runner.rc}): {said}")
     return RunResult(
         str(path.relative_to(root)) if path.is_relative_to(root) else str(path),
         runner.status,
@@ -281,6 +320,20 @@ def run_playbook(
         check,
         events,
     )
+
+
+def _limit_text(limit: str | None) -> str:
+    return f" --limit {limit!r}" if limit else ""
+
+
+def _stdout_tail(runner, lines: int = 6) -> str:
+    """The last lines ansible-playbook printed (warnings and errors), on one line."""
+    try:
+        text = runner.stdout.read()
+    except (AttributeError, OSError, ValueError):
+        return "(no output)"
+    kept = [line.strip() for line in text.splitlines() if line.strip()]
+    return " | ".join(kept[-lines:]) or "(no output)"
 
 
 def summary_table(result: RunResult) -> Table:
