@@ -8,11 +8,12 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from lpse.access import cli as access_cli
 from lpse.errors import InputError, LpseError
-from lpse.i18n import t
+from lpse.i18n import lang, t
 
 # Wide enough for the status table when output goes to a file or CI log.
 console = Console(width=None if sys.stdout.isatty() else 160)
@@ -40,6 +41,10 @@ class LpseGroup(click.Group):
 @click.version_option(package_name="lpse-dc")
 def main(lang: str | None) -> None:
     """lpse-dc: provision and keep compliant an LPSE data centre (Perbup Bandung 4/2017)."""
+    from lpse.runtime import own_tools_first
+
+    # `.venv/bin/lpse` without an activated venv still runs the Ansible of its own venv.
+    own_tools_first()
     if lang:
         os.environ["LPSE_LANG"] = lang
 
@@ -355,7 +360,7 @@ def comply(inventory, limit, controls, areas, formats, results_dir, waivers, fai
     for area, s in doc["summary"]["by_area"].items():
         n = s["counts"]
         table.add_row(
-            doc["areas"][area]["title"][os.environ.get("LPSE_LANG", "id")],
+            doc["areas"][area]["title"][lang()],
             str(n.get("pass", 0)),
             f"[red]{n['fail']}[/]" if n.get("fail") else "0",
             f"[red]{n['error']}[/]" if n.get("error") else "0",
@@ -412,14 +417,7 @@ def _report(
     from lpse.comply.run import project_root
     from lpse.i18n import lang
     from lpse.report import build
-    from lpse.report.collect import collect as collect_records
-    from lpse.report.collect import (
-        collect_access,
-        collect_backup,
-        collect_maintenance,
-        collect_network,
-        collect_room,
-    )
+    from lpse.report.collect import collect_all
 
     # Validate the period before touching anything.
     build.parse_month(period) if kind == "monthly" else build.parse_year(period)
@@ -432,18 +430,12 @@ def _report(
         first = next(iter(inv.get_hosts("lpse_servers") or inv.get_hosts("all")), None)
         settings = hostvars(str(inventory), first.name) if first else {}
         if collect:
-            for host, status in collect_records(inventory, results).items():
-                console.print(t("collected", host=host, status=status), highlight=False)
-            for host, status in collect_maintenance(inventory, results).items():
-                console.print(t("collected", host=host, status=status), highlight=False)
-            for host, status in collect_backup(inventory, results).items():
-                console.print(t("collected", host=host, status=status), highlight=False)
-            for host, status in collect_network(inventory, results).items():
-                console.print(t("collected", host=host, status=status), highlight=False)
-            for host, status in collect_room(inventory, results).items():
-                console.print(t("collected", host=host, status=status), highlight=False)
-            for host, status in collect_access(inventory, results).items():
-                console.print(t("collected", host=host, status=status), highlight=False)
+            # What could not be read is kept beside the store; the report states it.
+            results.mkdir(parents=True, exist_ok=True)
+            lines, _ = collect_all(inventory, results)
+            for host, status in lines.items():
+                line = escape(t("collected", host=host, status=status))
+                console.print(f"[red]{line}[/]" if status.startswith("could not be read") else line, highlight=False)
     elif collect:
         raise InputError(f"inventory not found: {inventory} (use --no-collect to report from the store only)")
     base = load_inventory(str(inventory))[1].get_vars().get("base_lpse_name") if inventory.exists() else None

@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from lpse.errors import InputError
+from lpse.i18n import t
 from lpse.period import month_bounds, parse_month, this_month
 
 console = Console(width=None if sys.stdout.isatty() else 160)
@@ -26,14 +27,6 @@ inventory_option = click.option(
 )
 as_option = click.option("--as", "actor", required=True, help="Who records this (a user of the inventory).")
 json_option = click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-
-
-def _en() -> bool:
-    return os.environ.get("LPSE_LANG", "id") == "en"
-
-
-def _say(id_text: str, en_text: str) -> str:
-    return en_text if _en() else id_text
 
 
 def open_log(inventory: Path | None):
@@ -55,7 +48,7 @@ def _password(actor: str, password_file: Path | None) -> str:
         return os.environ["LPSE_ACCESS_PASSWORD"]
     if not sys.stdin.isatty():
         raise InputError("no password: give --password-file, $LPSE_ACCESS_PASSWORD, or run on a terminal")
-    return click.prompt(_say(f"Kata sandi {actor}", f"Password of {actor}"), hide_input=True)
+    return click.prompt(t("access.password_of", user=actor), hide_input=True)
 
 
 @click.group()
@@ -69,16 +62,10 @@ def init(inventory: Path | None) -> None:
     """Create or upgrade the database; accounts and signing keys for new users of the inventory."""
     log = open_log(inventory)
     made = log.init()
-    console.print(_say(f"Log akses: {log.config.url}", f"Access log: {log.config.url}"), highlight=False)
+    console.print(t("access.log_at", url=log.config.url), highlight=False)
     for m in made:
-        key_id, key_en = (" (dengan kunci tanda tangan)", " (with a signing key)") if m.key else ("", "")
-        console.print(
-            _say(
-                f"  akun baru {m.user}{key_id}; kata sandi awal: {m.password_file}",
-                f"  new account {m.user}{key_en}; initial password: {m.password_file}",
-            ),
-            highlight=False,
-        )
+        key = "access.new_account_key" if m.key else "access.new_account"
+        console.print(t(key, user=m.user, path=m.password_file), highlight=False)
 
 
 @access.command("passwd")
@@ -97,10 +84,10 @@ def passwd(user: str, password_file: Path | None, new_password_file: Path | None
     new = (
         new_password_file.read_text().strip()
         if new_password_file
-        else click.prompt(_say("Kata sandi baru", "New password"), hide_input=True, confirmation_prompt=True)
+        else click.prompt(t("access.new_password"), hide_input=True, confirmation_prompt=True)
     )
     log.set_password(user, new, old)
-    console.print(_say(f"Kata sandi {user} diganti.", f"Password of {user} changed."))
+    console.print(t("access.password_changed", user=user))
 
 
 @access.command("request")
@@ -133,19 +120,14 @@ def request(actor, name, id_type, id_number, institution, purpose, start, end, e
             "equipment": list(equipment),
         },
     )
-    _done(rec, as_json, _say(f"Permohonan kunjungan {rec.visit} dicatat", f"Visit request {rec.visit} recorded"))
+    _done(rec, as_json, t("access.requested", visit=rec.visit))
 
 
 def _decide(approve: bool, visit, actor, reason, valid_from, valid_until, password_file, as_json, inventory):
     log = open_log(inventory)
     password = _password(actor, password_file)
     rec = log.decide(visit, actor, approve, password, reason or "", valid_from, valid_until)
-    word = _say("disetujui", "approved") if approve else _say("ditolak", "denied")
-    _done(
-        rec,
-        as_json,
-        _say(f"Kunjungan {visit} {word} dan ditandatangani {actor}", f"Visit {visit} {word}, signed by {actor}"),
-    )
+    _done(rec, as_json, t("access.approved_signed" if approve else "access.denied_signed", visit=visit, actor=actor))
 
 
 @access.command("approve")
@@ -184,7 +166,7 @@ def deny(visit, actor, reason, password_file, as_json, inventory):
 def checkin(visit, actor, badge, escort, as_json, inventory):
     """Record entry: refused without an approval valid now."""
     rec = open_log(inventory).checkin(visit, actor, badge, escort)
-    _done(rec, as_json, _say(f"Kunjungan {visit}: masuk, lencana {badge}", f"Visit {visit}: entered, badge {badge}"))
+    _done(rec, as_json, t("access.checked_in", visit=visit, badge=badge))
 
 
 @access.command("checkout")
@@ -197,7 +179,7 @@ def checkin(visit, actor, badge, escort, as_json, inventory):
 def checkout(visit, actor, equipment, note, as_json, inventory):
     """Record exit and the equipment taken out."""
     rec = open_log(inventory).checkout(visit, actor, list(equipment), note)
-    _done(rec, as_json, _say(f"Kunjungan {visit}: keluar", f"Visit {visit}: left"))
+    _done(rec, as_json, t("access.checked_out", visit=visit))
 
 
 def _done(rec, as_json: bool, text: str) -> None:
@@ -207,20 +189,11 @@ def _done(rec, as_json: bool, text: str) -> None:
         console.print(f"{text} (#{rec.seq})", highlight=False)
 
 
-STATUS_WORDS = {
-    "pending": ("menunggu", "pending"),
-    "approved": ("disetujui", "approved"),
-    "denied": ("ditolak", "denied"),
-    "inside": ("di dalam", "inside"),
-    "closed": ("selesai", "closed"),
-    "expired": ("kedaluwarsa", "expired"),
-    "lapsed": ("lewat", "lapsed"),
-}
+STATUS_WORDS = ("pending", "approved", "denied", "inside", "closed", "expired", "lapsed")
 
 
 def status_word(status: str) -> str:
-    pair = STATUS_WORDS[status]
-    return pair[1] if _en() else pair[0]
+    return t(f"access.status.{status}")
 
 
 @access.command("list")
@@ -238,16 +211,9 @@ def list_visits(status, as_json, inventory):
     if as_json:
         click.echo(json.dumps([_visit_json(v, now) for v in visits], indent=1))
         return
-    table = Table(title=_say("Kunjungan ruang server", "Server-room visits"))
-    for col in (
-        _say("kunjungan", "visit"),
-        _say("pengunjung", "visitor"),
-        _say("instansi", "institution"),
-        _say("rencana", "planned"),
-        _say("status", "status"),
-        _say("disetujui oleh", "decided by"),
-    ):
-        table.add_column(col)
+    table = Table(title=t("access.list_title"))
+    for col in ("visit", "visitor", "institution", "planned", "status", "decided_by"):
+        table.add_column(t(f"access.col_{col}"))
     for v in visits:
         table.add_row(
             v.id,
@@ -307,10 +273,10 @@ def show(visit, as_json, inventory):
         highlight=False,
     )
     console.print(
-        f"  {_say('keperluan', 'purpose')}: {req['purpose']}; {_say('pendamping', 'escort')}: {req['escort']}",
+        f"  {t('access.purpose')}: {req['purpose']}; {t('access.escort')}: {req['escort']}",
         highlight=False,
     )
-    console.print(f"  {_say('peralatan', 'equipment')}: {', '.join(req['equipment']) or '-'}", highlight=False)
+    console.print(f"  {t('access.equipment')}: {', '.join(req['equipment']) or '-'}", highlight=False)
     for r in recs:
         console.print(f"  #{r.seq} {local(r.when, log.config)} {r.kind} {r.actor} {r.hash.hex()[:16]}", highlight=False)
 
@@ -326,11 +292,12 @@ def verify(as_json, inventory):
         click.echo(json.dumps(result.as_dict(), indent=1))
     elif result.ok:
         console.print(
-            _say(
-                f"Rantai utuh: {result.records} catatan, {result.decisions} keputusan bertanda tangan, "
-                f"kepala #{result.head_seq} {result.head_hash}",
-                f"Chain intact: {result.records} records, {result.decisions} signed decisions, "
-                f"head #{result.head_seq} {result.head_hash}",
+            t(
+                "access.chain_intact",
+                records=result.records,
+                decisions=result.decisions,
+                seq=result.head_seq,
+                hash=result.head_hash,
             ),
             highlight=False,
         )
@@ -359,7 +326,7 @@ def audit(month, as_json, inventory):
     if as_json:
         click.echo(json.dumps([f.as_dict() for f in findings], indent=1))
     elif not findings:
-        console.print(_say("Tidak ada pelanggaran.", "No breaches."))
+        console.print(t("access.no_breaches"))
     for f in [] if as_json else findings:
         console.print(f"[red]#{f.seq} {f.rule}[/]: {f.message}", highlight=False)
     if findings:
@@ -434,15 +401,10 @@ def import_(path, doors, actor, inventory):
     log = open_log(inventory)
     if doors:
         added, present = log.import_doors(path, actor)
-        console.print(
-            _say(
-                f"{added} kejadian pintu ditambahkan, {present} sudah ada",
-                f"{added} door events added, {present} already present",
-            )
-        )
+        console.print(t("access.doors_imported", added=added, present=present))
     else:
         n = log.import_records(path, actor)
-        console.print(_say(f"{n} catatan diimpor", f"{n} records imported"))
+        console.print(t("access.records_imported", n=n))
 
 
 @access.command("serve")

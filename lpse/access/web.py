@@ -19,80 +19,14 @@ from flask import Flask, abort, g, redirect, render_template, request, session, 
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
+from lpse import i18n
 from lpse.access import rules
 from lpse.access.errors import AccessRefused
 from lpse.access.service import AccessLog
 from lpse.errors import InputError
 
-WORDS: dict[str, tuple[str, str]] = {
-    "app": ("Log Akses Ruang Server", "Server-Room Access Log"),
-    "login": ("Masuk", "Log in"),
-    "logout": ("Keluar", "Log out"),
-    "user": ("Nama pengguna", "User name"),
-    "password": ("Kata sandi", "Password"),
-    "bad_login": ("Nama pengguna atau kata sandi salah.", "Wrong user name or password."),
-    "visits": ("Kunjungan", "Visits"),
-    "new": ("Permohonan baru", "New request"),
-    "trail": ("Jejak audit", "Audit trail"),
-    "visit": ("Kunjungan", "Visit"),
-    "visitor": ("Pengunjung", "Visitor"),
-    "name": ("Nama lengkap", "Full name"),
-    "id_type": ("Jenis identitas", "ID type"),
-    "id_number": ("Nomor identitas", "ID number"),
-    "institution": ("Instansi / perusahaan", "Institution / company"),
-    "purpose": ("Keperluan", "Purpose"),
-    "start": ("Rencana mulai", "Planned start"),
-    "end": ("Rencana selesai", "Planned end"),
-    "escort": ("Pendamping", "Escort"),
-    "equipment": (
-        "Peralatan dibawa masuk (barang:nomor seri, satu per baris)",
-        "Equipment in (item:serial, one per line)",
-    ),
-    "equipment_out": ("Peralatan dibawa keluar (barang:nomor seri)", "Equipment out (item:serial)"),
-    "note": ("Keterangan", "Note"),
-    "submit_request": ("Ajukan permohonan", "Submit request"),
-    "status": ("Status", "Status"),
-    "decided_by": ("Diputuskan oleh", "Decided by"),
-    "approve": ("Setujui", "Approve"),
-    "deny": ("Tolak", "Deny"),
-    "reason": ("Alasan / catatan", "Reason / note"),
-    "sign_password": (
-        "Kata sandi Anda (untuk tanda tangan elektronik)",
-        "Your password (for the electronic signature)",
-    ),
-    "checkin": ("Catat masuk", "Check in"),
-    "checkout": ("Catat keluar", "Check out"),
-    "badge": ("Nomor lencana", "Badge number"),
-    "records": ("Catatan", "Records"),
-    "time": ("Waktu", "Time"),
-    "actor": ("Oleh", "By"),
-    "kind": ("Jenis", "Kind"),
-    "chain_ok": ("Rantai catatan utuh", "Record chain intact"),
-    "chain_bad": ("Rantai catatan RUSAK", "Record chain BROKEN"),
-    "verify_chain": ("Periksa seluruh rantai", "Verify the whole chain"),
-    "head": ("Ujung rantai", "Chain head"),
-    "entries": ("Masuk / keluar", "In / out"),
-    "role_guard": ("petugas jaga", "guard"),
-    "role_approver": ("pejabat berwenang", "authorised official"),
-    "role_staff": ("staf", "staff"),
-    "forbidden": ("Anda tidak berwenang untuk tindakan ini.", "You are not allowed to do this."),
-    "not_found": ("Halaman atau kunjungan tidak ditemukan.", "Page or visit not found."),
-    "bad_request": ("Permintaan tidak valid.", "Bad request."),
-    "csrf": ("Formulir kedaluwarsa atau tidak sah; muat ulang halaman.", "The form expired or is not valid; reload."),
-    "back": ("Kembali", "Back"),
-    "recorded": ("Tercatat", "Recorded"),
-    "none": ("Belum ada.", "None yet."),
-    "all": ("Semua", "All"),
-}
-STATUS = {
-    "pending": ("menunggu persetujuan", "pending"),
-    "approved": ("disetujui", "approved"),
-    "denied": ("ditolak", "denied"),
-    "inside": ("di ruang server", "in the server room"),
-    "closed": ("selesai", "closed"),
-    "expired": ("kedaluwarsa", "expired"),
-    "lapsed": ("lewat tanpa keputusan", "lapsed undecided"),
-}
+# The texts are ``web.<key>`` in lpse/i18n.py; a visit's states are ``web.<status>``.
+STATUS = ("pending", "approved", "denied", "inside", "closed", "expired", "lapsed")
 FIELDS = ("name", "id_type", "id_number", "institution", "purpose", "start", "end", "escort", "equipment")
 
 
@@ -112,8 +46,7 @@ def create_app(log: AccessLog, secret_key: str | None = None) -> Flask:
         return "en" if request.cookies.get("lang") == "en" else "id"
 
     def t(key: str) -> str:
-        pair = WORDS.get(key) or STATUS.get(key) or (key, key)
-        return pair[1] if lang() == "en" else pair[0]
+        return i18n.t(f"web.{key}", lang=lang()) if f"web.{key}" in i18n.MESSAGES else key
 
     def roles(user: str) -> list[str]:
         out = []

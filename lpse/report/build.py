@@ -3,51 +3,49 @@
 The monthly report (Pasal 24 ayat (2)) goes to the Bupati through the Sekretaris Daerah; the yearly
 one supports the Sekretaris Daerah's evaluation (Pasal 24 ayat (1)). Both read only the store:
 compliance runs (``results/compliance``) and collected capacity records (``results/capacity``).
-Sections of later capabilities (power, server-room visits, backups, ...) say plainly when they
-have no data yet.
+A section whose records were not collected says so plainly. Every text comes from the catalogue
+(``report.*`` in lpse/i18n.py), in the report's own language.
 """
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import os
+import re
 import shutil
 import subprocess
 import tempfile
 from collections import defaultdict
+from functools import partial
 from pathlib import Path
 from statistics import mean
 from typing import Any
 
 import jinja2
 
-from lpse.comply.results import Store
+from lpse import i18n
+from lpse.comply.results import Store, is_official
 from lpse.errors import EnvironmentProblem, LpseError
 from lpse.period import WIB, month_bounds, parse_month, parse_year
 from lpse.report import charts
-from lpse.report.collect import read_access, read_backup, read_maintenance, read_network, read_room, read_store
-from lpse.report.network import month_network
+from lpse.report.collect import (
+    read_access,
+    read_backup,
+    read_collection,
+    read_maintenance,
+    read_network,
+    read_room,
+    read_store,
+)
+from lpse.report.network import availability_by_day, month_network
 from lpse.report.room import month_room
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-MONTHS = {
-    "id": [
-        "Januari",
-        "Februari",
-        "Maret",
-        "April",
-        "Mei",
-        "Juni",
-        "Juli",
-        "Agustus",
-        "September",
-        "Oktober",
-        "November",
-        "Desember",
-    ],
-    "en": list(calendar.month_name)[1:],
-}
+
+
+def month_name(mon: int, lang: str) -> str:
+    return i18n.t(f"report.month.{mon}", lang=lang)
+
 
 # ASHRAE's recommended envelope (the room role's defaults), unless the inventory says otherwise.
 ENV_LIMITS = {"temperature": {"min": 18.0, "max": 27.0}, "humidity": {"min": 0.0, "max": 60.0}}
@@ -62,33 +60,18 @@ def env_limits(given: Any) -> dict[str, dict[str, float]]:
     return out
 
 
-# Sections that later capabilities fill; until then the report says so.
-PENDING_SECTIONS = [
-    (
-        "power",
-        "Pasal 21 ayat (3)",
-        {"id": "Daya listrik (UPS) dan lingkungan ruang server", "en": "Power (UPS) and server-room environment"},
-    ),
-    ("backups", "Pasal 23", {"id": "Cadangan data (backup)", "en": "Backups"}),
-    (
-        "network",
-        "Pasal 22 huruf b, c",
-        {
-            "id": "Jaringan: bandwidth, lalu lintas, koneksi internet",
-            "en": "Network: bandwidth, traffic, internet connection",
-        },
-    ),
-]
-
-
 def _when(run: dict[str, Any]) -> dt.datetime:
     return dt.datetime.fromisoformat(run["run"]["started"]).astimezone(WIB)
 
 
 def compliance_section(runs: list[dict[str, Any]], start: dt.datetime, end: dt.datetime, lang: str) -> dict:
-    inside = sorted((r for r in runs if start <= _when(r) < end), key=_when)
+    """The period's compliance from its official runs (the whole catalogue on the whole inventory):
+    a run narrowed by --limit, --control or --area never stands for the period; it is only counted."""
+    every = [r for r in runs if start <= _when(r) < end]
+    inside = sorted((r for r in every if is_official(r)), key=_when)
+    narrowed = len(every) - len(inside)
     if not inside:
-        return {"runs": 0}
+        return {"runs": 0, "narrowed": narrowed}
     latest = inside[-1]
     scored = [(_when(r), r["summary"]["score"]) for r in inside if r["summary"]["score"] is not None]
     open_failures = [
@@ -97,6 +80,8 @@ def compliance_section(runs: list[dict[str, Any]], start: dt.datetime, end: dt.d
             "host": r["host"],
             "message": r["message"],
             "severity": latest["controls"][r["control"]]["severity"],
+            "severity_text": i18n.t(f"severity.{latest['controls'][r['control']]['severity']}", lang=lang),
+            "status": r["status"],
             "title": latest["controls"][r["control"]]["title"][lang],
         }
         for r in latest["results"]
@@ -104,7 +89,9 @@ def compliance_section(runs: list[dict[str, Any]], start: dt.datetime, end: dt.d
     ]
     return {
         "runs": len(inside),
+        "narrowed": narrowed,
         "latest_id": latest["run"]["id"],
+        "latest_time": _when(latest).strftime("%d-%m-%Y %H:%M WIB"),
         "latest_score": latest["summary"]["score"],
         "average": round(mean(s for _, s in scored), 1) if scored else None,
         "minimum": min((s for _, s in scored), default=None),
@@ -114,7 +101,7 @@ def compliance_section(runs: list[dict[str, Any]], start: dt.datetime, end: dt.d
         ],
         "open_failures": open_failures,
         "waived": [r for r in latest["results"] if r["status"] == "waived"],
-        "chart": charts.score_trend(scored, "Skor kepatuhan" if lang == "id" else "Compliance score", "%", start, end),
+        "chart": charts.score_trend(scored, i18n.t("report.chart_score", lang=lang), "%", start, end),
     }
 
 
@@ -168,11 +155,12 @@ def capacity_section(
                     ram,
                     warn,
                     crit,
-                    f"{host} — {'pemakaian disk dan RAM' if lang == 'id' else 'disk and RAM use'}",
+                    i18n.t("report.chart_capacity", lang=lang, host=host),
                     "%",
                     "RAM",
                     start,
                     end,
+                    months=_abbreviations(lang),
                 ),
             }
         )
@@ -242,7 +230,7 @@ def backup_section(records_by_host: dict[str, list[dict[str, Any]]], start: dt.d
     }
 
 
-def visits_section(access: dict[str, Any], start: dt.datetime, end: dt.datetime) -> dict:
+def visits_section(access: dict[str, Any], start: dt.datetime, end: dt.datetime, lang: str = "id") -> dict:
     """Server-room visits whose planned time overlaps the month, who decided, the entries, the
     breaches found in the month and the chain's state when it was collected (Pasal 21 ayat (4))."""
     doc = access.get("visits") or {}
@@ -273,7 +261,9 @@ def visits_section(access: dict[str, Any], start: dt.datetime, end: dt.datetime)
             }
         )
     findings = [
-        f for f in access.get("findings") or [] if (t := _parse_time(f.get("time"))) is not None and start <= t < end
+        {**f, "text": finding_text(f, lang)}
+        for f in access.get("findings") or []
+        if (t := _parse_time(f.get("time"))) is not None and start <= t < end
     ]
     return {
         "any": doc != {},
@@ -315,7 +305,7 @@ def monthly(
         "kind": "monthly",
         "lang": lang,
         "lpse_name": lpse_name,
-        "period": f"{MONTHS[lang][mon - 1]} {year}",
+        "period": f"{month_name(mon, lang)} {year}",
         "month": month,
         "generated": dt.datetime.now(WIB).strftime("%d-%m-%Y %H:%M WIB"),
         "thresholds": {"warn": warn, "crit": crit},
@@ -323,18 +313,29 @@ def monthly(
         "capacity": capacity_section(records, start, end, warn, crit, lang),
         "maintenance": maintenance_section(read_maintenance(results), start, end),
         "backup": backup_section(read_backup(results), start, end),
-        "visits": visits_section(read_access(results), start, end),
+        "visits": visits_section(read_access(results), start, end, lang),
         "network": month_network(**read_network(results), start=start, end=end),
         "room": month_room(**read_room(results), start=start, end=end, limits=env_limits or ENV_LIMITS, lang=lang),
-        "pending": [
-            {"id": s, "article": a, "title": t[lang]}
-            for s, a, t in PENDING_SECTIONS
-            if s not in ("backups", "network", "power")
-        ],
+        "unread": unread_section(results),
     }
 
 
-def yearly(results: Path, year_text: str, lang: str, lpse_name: str, warn: float = 80, crit: float = 90) -> dict:
+def unread_section(results: Path) -> dict[str, list[dict[str, str]]]:
+    """{kind: [{host, cause}]} of what the last collection could not read: each section says so
+    instead of stating a fact (such as "no backups") from data it does not have."""
+    unread = read_collection(results).get("unread", {})
+    return {kind: [{"host": h, "cause": c} for h, c in sorted(hosts.items())] for kind, hosts in unread.items()}
+
+
+def yearly(
+    results: Path,
+    year_text: str,
+    lang: str,
+    lpse_name: str,
+    warn: float = 80,
+    crit: float = 90,
+    env_limits: dict[str, dict[str, float]] | None = None,
+) -> dict:
     year = parse_year(year_text)
     runs = Store(results).load_all()
     records = read_store(results)
@@ -343,14 +344,14 @@ def yearly(results: Path, year_text: str, lang: str, lpse_name: str, warn: float
     for mon in range(1, 13):
         start, end = month_bounds(year, mon)
         comp = compliance_section(runs, start, end, lang)
-        visits = visits_section(access, start, end)
+        visits = visits_section(access, start, end, lang)
         cap = {h: [r for r in recs if start.timestamp() <= r["epoch"] < end.timestamp()] for h, recs in records.items()}
         peak = max(
             (fs["used_pct"] for recs in cap.values() for r in recs for fs in r.get("filesystems", [])), default=None
         )
         months.append(
             {
-                "name": MONTHS[lang][mon - 1],
+                "name": month_name(mon, lang),
                 "runs": comp["runs"],
                 "average": comp.get("average"),
                 "latest": comp.get("latest_score"),
@@ -363,7 +364,7 @@ def yearly(results: Path, year_text: str, lang: str, lpse_name: str, warn: float
                 "breaches": len(visits["findings"]) if visits["any"] else None,
             }
         )
-    labels = [m["name"][:3] for m in months]
+    labels = _abbreviations(lang)
     start, end = dt.datetime(year, 1, 1, tzinfo=WIB), dt.datetime(year + 1, 1, 1, tzinfo=WIB)
     return {
         "kind": "yearly",
@@ -377,19 +378,92 @@ def yearly(results: Path, year_text: str, lang: str, lpse_name: str, warn: float
         "score_chart": charts.monthly_bars(
             labels,
             [m["average"] for m in months],
-            "Rata-rata skor kepatuhan per bulan" if lang == "id" else "Average compliance score per month",
+            i18n.t("report.chart_year_score", lang=lang),
             "%",
         ),
         "disk_chart": charts.monthly_bars(
             labels,
             [m["disk_peak"] for m in months],
-            "Puncak pemakaian disk per bulan" if lang == "id" else "Peak disk use per month",
+            i18n.t("report.chart_year_disk", lang=lang),
             "%",
             colour=charts.ORANGE,
         ),
         "capacity": capacity_section(records, start, end, warn, crit, lang),
-        "pending": [{"id": s, "article": a, "title": t[lang]} for s, a, t in PENDING_SECTIONS],
+        "operations": operations_by_month(results, year, env_limits or ENV_LIMITS, lang),
+        "unread": unread_section(results),
     }
+
+
+def operations_by_month(results: Path, year: int, limits: dict[str, dict[str, float]], lang: str) -> dict[str, Any]:
+    """The yearly view of the monthly sections on backups (Pasal 23), the internet connection
+    (Pasal 22 huruf b, c) and power and environment (Pasal 21 ayat (3)), one row per month."""
+    backups = read_backup(results)
+    room = read_room(results)
+    by_day: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # day -> [rounds, up], over every host
+    for records in read_network(results)["connectivity"].values():
+        for day, v in availability_by_day(records).items():
+            by_day[day][0] += v["rounds"]
+            by_day[day][1] += v["up"]
+    rows = []
+    for mon in range(1, 13):
+        start, end = month_bounds(year, mon)
+        bak = backup_section(backups, start, end)
+        rounds, up = (sum(v[i] for d, v in by_day.items() if d.startswith(f"{year}-{mon:02d}")) for i in (0, 1))
+        power = month_room(**room, start=start, end=end, limits=limits, lang=lang, chart=False)
+        rows.append(
+            {
+                "name": month_name(mon, lang),
+                "backups": bak["made"] if bak["any"] else None,
+                "backups_failed": bak["failed"] if bak["any"] else None,
+                "drills": f"{bak['drills_passed']} / {bak['drills_failed']}" if bak["drills"] else None,
+                "availability": round(100.0 * up / rounds, 2) if rounds else None,
+                "outages": power["ups"]["onbatt_events"] if power["any"] else None,
+                "env_out": sum(e["out_minutes"] for e in power["environment"]) if power["environment"] else None,
+                "alerts": sum(1 for a in power["alerts"] if a["state"] == "firing") if power["any"] else None,
+            }
+        )
+    return {"months": rows}
+
+
+def _abbreviations(lang: str) -> list[str]:
+    return [month_name(mon, lang)[:3] for mon in range(1, 13)]
+
+
+# Breaches as lpse/access/rules.py words them, to say them in the report's language.
+FINDINGS = [
+    ("no_approval", r"visit (?P<visit>\S+) entered at (?P<when>.+) without an approval before entry"),
+    ("denied", r"visit (?P<visit>\S+) entered at (?P<when>.+) although it was denied by (?P<by>.+)"),
+    ("not_approver", r"visit (?P<visit>\S+) was approved by (?P<by>.+), who is not an authorised approver"),
+    ("self_approved", r"visit (?P<visit>\S+) was approved by the visitor \((?P<by>.+)\)"),
+    ("outside", r"visit (?P<visit>\S+) entered at (?P<when>.+) outside its approval \((?P<start>.+?) - (?P<end>.+)\)"),
+    (
+        "still_open",
+        r"visit (?P<visit>\S+) entry at (?P<when>.+) still open (?P<hours>[\d.]+) h \(limit (?P<limit>[\d.]+) h\)",
+    ),
+    ("lasted", r"visit (?P<visit>\S+) entry at (?P<when>.+) lasted (?P<hours>[\d.]+) h \(limit (?P<limit>[\d.]+) h\)"),
+    ("equipment", r"visit (?P<visit>\S+): (?:tidak dibawa keluar|tambahan) .*"),
+    (
+        "door",
+        r"door (?P<door>.+) opened at (?P<when>.+) with badge (?P<badge>\S+) \((?P<event>\w+)\) "
+        r"matches no approved, checked-in visit",
+    ),
+]
+
+
+def finding_text(finding: dict[str, Any], lang: str) -> str:
+    """A breach in ``lang``; one the patterns do not know keeps the log's (English) message in an
+    English report and is named by its rule in an Indonesian one."""
+    message = str(finding.get("message") or "")
+    for key, pattern in FINDINGS:
+        m = re.fullmatch(pattern, message, re.DOTALL)
+        if m:
+            params = m.groupdict()
+            if "event" in params and f"report.door_event.{params['event']}" in i18n.MESSAGES:
+                params["event"] = i18n.t(f"report.door_event.{params['event']}", lang=lang)
+            return i18n.t(f"report.finding.{key}", lang=lang, **params)
+    if lang == "en" and message:
+        return message
+    return i18n.t("report.finding.other", lang=lang, rule=finding.get("rule", "?"))
 
 
 def render_html(context: dict[str, Any]) -> str:
@@ -400,7 +474,10 @@ def render_html(context: dict[str, Any]) -> str:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    return env.get_template("report.html.j2").render(**context, L=LABELS[context["lang"]])
+    lang = context["lang"]
+    return env.get_template("report.html.j2").render(
+        **context, L=i18n.labels("report", lang), t=partial(i18n.t, lang=lang)
+    )
 
 
 def chromium() -> str:
@@ -436,261 +513,3 @@ def html_to_pdf(html_path: Path, pdf_path: Path) -> None:
         )
     if proc.returncode != 0 or not pdf_path.exists() or pdf_path.stat().st_size == 0:
         raise LpseError(f"chromium could not print {html_path} to PDF: {proc.stderr.strip()[-500:]}")
-
-
-LABELS = {
-    "id": {
-        "monthly_title": "Laporan Bulanan LPSE",
-        "yearly_title": "Laporan Tahunan LPSE",
-        "to": "Kepada Yth. Bupati Bandung melalui Sekretaris Daerah",
-        "monthly_basis": "Disampaikan sesuai Peraturan Bupati Bandung Nomor 4 Tahun 2017 Pasal 24 ayat (2).",
-        "yearly_basis": "Bahan evaluasi tahunan oleh Sekretaris Daerah sesuai Pasal 24 ayat (1).",
-        "period": "Periode",
-        "generated": "Dibuat",
-        "summary": "Ringkasan",
-        "compliance": "Kepatuhan terhadap peraturan",
-        "capacity": "Kapasitas disk dan RAM (Pasal 22 huruf a)",
-        "runs": "Pemeriksaan kepatuhan",
-        "latest_score": "Skor terakhir",
-        "average": "Rata-rata",
-        "minimum": "Terendah",
-        "area": "Area",
-        "article": "Pasal",
-        "score": "Skor",
-        "open_failures": "Kegagalan yang masih terbuka pada akhir periode",
-        "none": "Tidak ada.",
-        "control": "Kontrol",
-        "host": "Server",
-        "cause": "Penyebab",
-        "severity": "Tingkat",
-        "waived": "Dikecualikan (dengan persetujuan)",
-        "no_runs": "Tidak ada pemeriksaan kepatuhan pada periode ini.",
-        "no_capacity": "Tidak ada catatan kapasitas pada periode ini.",
-        "maintenance": "Pemeliharaan dan pengumuman (Pasal 22 huruf d)",
-        "no_maintenance": "Tidak ada pemeliharaan pada periode ini.",
-        "mnt_reason": "Alasan",
-        "mnt_start": "Mulai",
-        "mnt_planned": "Rencana selesai",
-        "mnt_end": "Selesai",
-        "mnt_minutes": "Menit",
-        "mnt_announced": "Diumumkan lebih dulu",
-        "mnt_overran": "Melewati rencana",
-        "backup": "Cadangan data ke media portabel (Pasal 23)",
-        "no_backup": "Tidak ada catatan cadangan pada periode ini.",
-        "visits": "Kunjungan ruang server (Pasal 21 ayat (4))",
-        "no_visits": "Log akses ruang server belum dikumpulkan (lpse access init).",
-        "network": "Jaringan: bandwidth, lalu lintas, koneksi internet (Pasal 22 huruf b, c)",
-        "no_network": "Catatan lalu lintas dan pemantau koneksi belum dikumpulkan (peran bandwidth, connectivity).",
-        "net_availability": "Ketersediaan koneksi internet",
-        "net_avail_row": "{pct}% dari {rounds} pemeriksaan; terputus {down_minutes} menit",
-        "net_bad_days": "Hari dengan gangguan",
-        "net_traffic": "Lalu lintas",
-        "net_iface": "Antarmuka",
-        "net_sent": "Terkirim (GB)",
-        "net_received": "Diterima (GB)",
-        "net_peak": "Puncak kirim (Mbit/s)",
-        "net_dropped": "Paket dibuang",
-        "room": "Daya listrik (UPS) dan lingkungan ruang server (Pasal 21 ayat (3))",
-        "no_room": "Catatan ruang server, peristiwa listrik dan peringatan belum dikumpulkan (peran room, ups).",
-        "room_kind": "Besaran",
-        "room_range": "Batas",
-        "room_avg": "Rata-rata",
-        "room_max": "Tertinggi",
-        "room_out": "Menit di luar batas",
-        "room_temperature": "Suhu (°C)",
-        "room_humidity": "Kelembapan (%RH)",
-        "room_coverage": "{n} bacaan; {gap} menit tanpa catatan.",
-        "room_power": "Catu daya (UPS)",
-        "room_ups": (
-            "Listrik padam (UPS memakai baterai) {n} kali, {minutes} menit; waktu cadangan terendah {runtime} menit; "
-            "muatan baterai terendah {charge} %."
-        ),
-        "room_when": "Waktu (WIB)",
-        "room_event": "Peristiwa",
-        "room_message": "Keterangan",
-        "room_selftests": "Uji mandiri UPS",
-        "room_no_selftest": "tidak ada pada periode ini",
-        "room_alerts": "Peringatan",
-        "room_alert": "Peringatan",
-        "room_state": "Keadaan",
-        "room_firing": "menyala",
-        "room_resolved": "selesai",
-        "net_class": "Kelas bandwidth",
-        "net_days": "hari tercatat",
-        "vis_summary": "Kunjungan: {n}, disetujui: {approved}, ditolak: {denied}; masuk ruang server: {entries} kali.",
-        "vis_visitor": "Pengunjung",
-        "vis_purpose": "Keperluan",
-        "vis_planned": "Rencana",
-        "vis_decided": "Keputusan oleh",
-        "vis_entries": "Masuk – keluar",
-        "vis_findings": "Pelanggaran",
-        "y_visits": "Kunjungan ruang server",
-        "y_entries": "Masuk ruang server",
-        "vis_none_found": "Tidak ada pelanggaran.",
-        "vis_chain_ok": "Rantai catatan utuh: {records} catatan; kepala #{seq} {hash}",
-        "vis_chain_bad": "Rantai catatan RUSAK: {n} masalah",
-        "bak_summary": "Cadangan dibuat: {made} ({mb} MB), gagal: {failed}; verifikasi berhasil: {verified}, "
-        "gagal: {verify_failed}; uji pemulihan berhasil: {drills_passed}, gagal: {drills_failed}.",
-        "bak_time": "Waktu",
-        "bak_set": "Set",
-        "bak_result": "Hasil",
-        "bak_drills": "Uji pemulihan",
-        "bak_custody": "Perpindahan media",
-        "bak_location": "Lokasi",
-        "bak_carrier": "Dibawa oleh",
-        "bak_visit": "Kunjungan",
-        "bak_checks": "Dibandingkan",
-        "ok_word": "berhasil",
-        "fail_word": "GAGAL",
-        "server_room_warn": "di ruang server!",
-        "yes": "ya",
-        "no": "tidak",
-        "filesystem": "Filesystem",
-        "peak": "Puncak",
-        "peak_at": "Waktu puncak",
-        "last": "Terakhir",
-        "days_warn": "Hari ≥ peringatan",
-        "days_crit": "Hari ≥ kritis",
-        "records": "catatan",
-        "days_monitored": "hari terpantau",
-        "ram_peak": "Puncak RAM",
-        "thresholds": "Ambang: peringatan {warn:g}%, kritis {crit:g}%",
-        "pending_note": "Belum ada data: bagian ini diisi setelah kemampuan terkait dipasang.",
-        "month": "Bulan",
-        "failures": "Kegagalan",
-        "disk_peak": "Puncak disk",
-        "servers": "Server tercatat",
-        "signature": "Kepala LPSE Kabupaten Bandung",
-        "status_ok": "aman",
-        "status_warn": "peringatan",
-        "status_crit": "kritis",
-        "status": "Status",
-    },
-    "en": {
-        "monthly_title": "LPSE Monthly Report",
-        "yearly_title": "LPSE Yearly Report",
-        "to": "To the Regent of Bandung through the Regional Secretary",
-        "monthly_basis": "Submitted under Bandung Regent Regulation No. 4 of 2017, Article 24 (2).",
-        "yearly_basis": "Input to the Regional Secretary's yearly evaluation under Article 24 (1).",
-        "period": "Period",
-        "generated": "Generated",
-        "summary": "Summary",
-        "compliance": "Compliance with the regulation",
-        "capacity": "Disk and RAM capacity (Pasal 22 huruf a)",
-        "runs": "Compliance runs",
-        "latest_score": "Latest score",
-        "average": "Average",
-        "minimum": "Lowest",
-        "area": "Area",
-        "article": "Article",
-        "score": "Score",
-        "open_failures": "Failures still open at the end of the period",
-        "none": "None.",
-        "control": "Control",
-        "host": "Server",
-        "cause": "Cause",
-        "severity": "Severity",
-        "waived": "Waived (approved)",
-        "no_runs": "No compliance run in this period.",
-        "no_capacity": "No capacity record in this period.",
-        "maintenance": "Maintenance and announcements (Pasal 22 huruf d)",
-        "no_maintenance": "No maintenance in this period.",
-        "mnt_reason": "Reason",
-        "mnt_start": "Started",
-        "mnt_planned": "Planned end",
-        "mnt_end": "Ended",
-        "mnt_minutes": "Minutes",
-        "mnt_announced": "Announced ahead",
-        "mnt_overran": "Overran",
-        "backup": "Backups to portable media (Pasal 23)",
-        "no_backup": "No backup records in this period.",
-        "visits": "Server-room visits (Pasal 21 ayat (4))",
-        "no_visits": "The server-room access log was not collected (lpse access init).",
-        "network": "Network: bandwidth, traffic, internet connection (Pasal 22 huruf b, c)",
-        "no_network": "No traffic or connection probe records were collected (roles bandwidth, connectivity).",
-        "net_availability": "Internet connection availability",
-        "net_avail_row": "{pct}% of {rounds} checks; down {down_minutes} minutes",
-        "net_bad_days": "Days with outages",
-        "net_traffic": "Traffic",
-        "net_iface": "Interface",
-        "net_sent": "Sent (GB)",
-        "net_received": "Received (GB)",
-        "net_peak": "Peak send (Mbit/s)",
-        "net_dropped": "Dropped packets",
-        "room": "Power (UPS) and server-room environment (Pasal 21 ayat (3))",
-        "no_room": "No server-room record, power events or alerts were collected (roles room, ups).",
-        "room_kind": "Quantity",
-        "room_range": "Limits",
-        "room_avg": "Average",
-        "room_max": "Highest",
-        "room_out": "Minutes out of range",
-        "room_temperature": "Temperature (°C)",
-        "room_humidity": "Humidity (%RH)",
-        "room_coverage": "{n} readings; {gap} minutes unrecorded.",
-        "room_power": "Power (UPS)",
-        "room_ups": (
-            "Mains failed (UPS on battery) {n} time(s), {minutes} minutes; lowest runtime {runtime} min; "
-            "lowest battery charge {charge} %."
-        ),
-        "room_when": "Time (WIB)",
-        "room_event": "Event",
-        "room_message": "Detail",
-        "room_selftests": "UPS self-tests",
-        "room_no_selftest": "none in this period",
-        "room_alerts": "Alerts",
-        "room_alert": "Alert",
-        "room_state": "State",
-        "room_firing": "firing",
-        "room_resolved": "resolved",
-        "net_class": "Bandwidth class",
-        "net_days": "days recorded",
-        "vis_summary": "Visits: {n}, approved: {approved}, denied: {denied}; entries to the server room: {entries}.",
-        "vis_visitor": "Visitor",
-        "vis_purpose": "Purpose",
-        "vis_planned": "Planned",
-        "vis_decided": "Decided by",
-        "vis_entries": "In – out",
-        "vis_findings": "Breaches",
-        "vis_none_found": "No breaches.",
-        "vis_chain_ok": "Record chain intact: {records} records; head #{seq} {hash}",
-        "vis_chain_bad": "Record chain BROKEN: {n} problems",
-        "bak_summary": "Backups made: {made} ({mb} MB), failed: {failed}; verifications passed: {verified}, "
-        "failed: {verify_failed}; restore drills passed: {drills_passed}, failed: {drills_failed}.",
-        "bak_time": "Time",
-        "bak_set": "Set",
-        "bak_result": "Result",
-        "bak_drills": "Restore drills",
-        "bak_custody": "Media movements",
-        "bak_location": "Location",
-        "bak_carrier": "Carried by",
-        "bak_visit": "Visit",
-        "bak_checks": "Compared",
-        "ok_word": "passed",
-        "fail_word": "FAILED",
-        "server_room_warn": "in the server room!",
-        "yes": "yes",
-        "no": "no",
-        "filesystem": "Filesystem",
-        "peak": "Peak",
-        "peak_at": "Peak at",
-        "last": "Last",
-        "days_warn": "Days ≥ warning",
-        "days_crit": "Days ≥ critical",
-        "records": "records",
-        "days_monitored": "days monitored",
-        "ram_peak": "RAM peak",
-        "thresholds": "Thresholds: warning {warn:g}%, critical {crit:g}%",
-        "pending_note": "No data yet: this section is filled once the related capability is installed.",
-        "month": "Month",
-        "failures": "Failures",
-        "disk_peak": "Disk peak",
-        "y_visits": "Server-room visits",
-        "y_entries": "Entries into the room",
-        "servers": "Servers recorded",
-        "signature": "Head of LPSE, Bandung Regency",
-        "status_ok": "ok",
-        "status_warn": "warning",
-        "status_crit": "critical",
-        "status": "Status",
-    },
-}

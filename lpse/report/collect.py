@@ -47,19 +47,36 @@ def _write(path: Path, items: list[dict[str, Any]]) -> None:
     os.replace(tmp, path)
 
 
-def _fetch(inventory: Path, pattern: str, remote: str, command: str | None = None):
-    """(host, text of ``remote`` or None, status if it could not be read) for each host of ``pattern``."""
+# A remote file that does not exist is a fact (nothing was recorded there); a file that exists but
+# cannot be read, or a host that cannot be reached, is not: the report must say it could not read it.
+ABSENT = 100
+
+
+def read_command(remote: str) -> str:
+    return f"if [ -e {remote} ]; then cat {remote}; else exit {ABSENT}; fi"
+
+
+def _fetch(inventory: Path, pattern: str, remote: str, command: str | None = None, problems: dict | None = None,
+           kind: str = ""):  # fmt: skip
+    """(host, text of ``remote`` or None, status) for each host of ``pattern``: text "" when nothing is
+    recorded there, None when it could not be read (the cause is then noted in ``problems``)."""
     inv, _ = connect.load_inventory(str(inventory))
     for name in connect.hosts_matching(inv, [pattern]):
         try:
-            cmd = connect.testinfra_host(str(inventory), name).run(command or f"cat {remote}")
-        except Exception as exc:
-            yield name, None, f"unreachable: {exc}"
-            continue
-        if cmd.rc != 0:
-            yield name, None, f"nothing recorded ({cmd.stderr.strip()[:100]})"
-            continue
-        yield name, cmd.stdout, ""
+            cmd = connect.testinfra_host(str(inventory), name).run(command or read_command(remote))
+        except Exception as exc:  # unreachable, a tool missing: the data could not be read
+            cause = f"could not be read: {exc}"
+        else:
+            if cmd.rc == ABSENT:
+                yield name, "", "nothing recorded"
+                continue
+            if cmd.rc == 0:
+                yield name, cmd.stdout, ""
+                continue
+            cause = f"could not be read: exit {cmd.rc}: {(cmd.stderr or cmd.stdout).strip()[-200:]}"
+        if problems is not None:
+            problems.setdefault(kind or remote, {})[name] = cause
+        yield name, None, cause
 
 
 def store_dir(results: Path) -> Path:
@@ -81,12 +98,12 @@ def parse_records(text: str) -> list[dict[str, Any]]:
     return _parse(text, {"epoch"})
 
 
-def collect(inventory: Path, results: Path, pattern: str = "lpse_servers") -> dict[str, str]:
+def collect(inventory: Path, results: Path, pattern: str = "lpse_servers", problems: dict | None = None) -> dict:
     """Fetch records from every host matching ``pattern``; returns {host: 'n records' | error}."""
     status: dict[str, str] = {}
     directory = store_dir(results)
     directory.mkdir(parents=True, exist_ok=True)
-    for name, text, problem in _fetch(inventory, pattern, RECORDS):
+    for name, text, problem in _fetch(inventory, pattern, RECORDS, problems=problems, kind="capacity"):
         if text is None:
             status[name] = problem
             continue
@@ -104,13 +121,13 @@ def read_maintenance(results: Path) -> dict[str, list[dict[str, Any]]]:
     return _read_dir(maintenance_dir(results))
 
 
-def collect_maintenance(inventory: Path, results: Path, pattern: str = "spse_app") -> dict[str, str]:
+def collect_maintenance(inventory: Path, results: Path, pattern: str = "spse_app", problems: dict | None = None):
     """Fetch the maintenance steps (playbooks/maintenance.yml) the app servers recorded."""
     status: dict[str, str] = {}
     directory = maintenance_dir(results)
     directory.mkdir(parents=True, exist_ok=True)
-    for name, text, problem in _fetch(inventory, pattern, MAINTENANCE):
-        if text is None and not problem.startswith("nothing"):
+    for name, text, problem in _fetch(inventory, pattern, MAINTENANCE, problems=problems, kind="maintenance"):
+        if text is None:
             status[name] = problem
             continue
         steps = _parse(text or "", {"id", "action", "at"})
@@ -130,22 +147,24 @@ def read_backup(results: Path) -> dict[str, list[dict[str, Any]]]:
     return _read_dir(backup_dir(results))
 
 
-def collect_backup(inventory: Path, results: Path, pattern: str = "mgmt") -> dict[str, str]:
+def collect_backup(inventory: Path, results: Path, pattern: str = "mgmt", problems: dict | None = None):
     """Fetch the backup host's records (lpse-backup: backups, verifications, drills, custody),
     each tagged with its ``kind``, merged into ``<results>/backup/<host>.jsonl``."""
     status: dict[str, str] = {}
     directory = backup_dir(results)
     directory.mkdir(parents=True, exist_ok=True)
-    command = (
-        "; ".join(f'sed \'s/^{{/{{"kind":"{kind}",/\' {BACKUP_DIR}/{kind}.jsonl 2>/dev/null' for kind in BACKUP_KINDS)
-        + "; true"
+    # Each kind's file may be absent (nothing of that kind recorded); one that exists must be read.
+    command = " && ".join(
+        f'{{ [ ! -e {BACKUP_DIR}/{kind}.jsonl ] || sed \'s/^{{/{{"kind":"{kind}",/\' {BACKUP_DIR}/{kind}.jsonl; }}'
+        for kind in BACKUP_KINDS
     )
-    for name, text, problem in _fetch(inventory, pattern, BACKUP_DIR, command):
+    for name, text, problem in _fetch(inventory, pattern, BACKUP_DIR, command, problems=problems, kind="backup"):
         if text is None:
             status[name] = problem
             continue
         records = _parse(text, {"kind", "time"})
         if not records:
+            status[name] = "nothing recorded"
             continue
         key = lambda r: (r["kind"], r["time"], r.get("set") or r.get("location") or "")  # noqa: E731
         known = {key(r): r for r in read_backup(results).get(name, [])}
@@ -160,7 +179,7 @@ def access_dir(results: Path) -> Path:
     return results / "access"
 
 
-def collect_access(inventory: Path, results: Path) -> dict[str, str]:
+def collect_access(inventory: Path, results: Path, problems: dict | None = None) -> dict[str, str]:
     """The server-room access log (on this control node) into ``<results>/access/``: every visit
     (``visits.json``), the breaches of the rules (``findings.json``) and the chain's verification
     with its head hash (``verify.json``), so the report shows what the log said when collected."""
@@ -174,7 +193,9 @@ def collect_access(inventory: Path, results: Path) -> dict[str, str]:
     try:
         log.store.ensure()
     except Exception as exc:  # the report says the log could not be read; it does not stop
-        return {"access log": str(exc)}
+        if problems is not None:
+            problems.setdefault("access", {})["access log"] = f"could not be read: {exc}"
+        return {"access log": f"could not be read: {exc}"}
     now = log.clock()
     visits = log.visits()
     people = {u: {"name": p.name, "title": p.title} for u, p in log.config.users().items()}
@@ -212,10 +233,10 @@ def read_network(results: Path) -> dict[str, dict[str, list[dict[str, Any]]]]:
     return {kind: _read_dir(results / kind) for kind in NETWORK}
 
 
-def collect_network(inventory: Path, results: Path) -> dict[str, str]:
+def collect_network(inventory: Path, results: Path, problems: dict | None = None) -> dict[str, str]:
     """Fetch the traffic counters (bandwidth role) and connection probe rounds (connectivity
     role) into ``<results>/traffic/<host>.jsonl`` and ``<results>/connectivity/<host>.jsonl``."""
-    return _collect_kinds(inventory, results, NETWORK, merge)
+    return _collect_kinds(inventory, results, NETWORK, merge, problems)
 
 
 ROOM = {
@@ -240,13 +261,13 @@ def merge_unique(existing: list[dict[str, Any]], new: list[dict[str, Any]]) -> l
     return sorted(seen.values(), key=lambda r: int(r["epoch"]))
 
 
-def collect_room(inventory: Path, results: Path) -> dict[str, str]:
+def collect_room(inventory: Path, results: Path, problems: dict | None = None) -> dict[str, str]:
     """Fetch the room record and UPS self-tests (room role, management server), the power events
     (ups role) and alerts (lpse-alert) of every server into ``<results>/<kind>/<host>.jsonl``."""
-    return _collect_kinds(inventory, results, ROOM, merge_unique)
+    return _collect_kinds(inventory, results, ROOM, merge_unique, problems)
 
 
-def _collect_kinds(inventory: Path, results: Path, kinds: dict, merge_records) -> dict[str, str]:
+def _collect_kinds(inventory: Path, results: Path, kinds: dict, merge_records, problems: dict | None = None):
     """For each kind {kind: (remote file, groups)}: fetch the file from every host of the groups and
     merge it into ``<results>/<kind>/<host>.jsonl``; returns {"host (kind)": 'n records' | problem}."""
     status: dict[str, str] = {}
@@ -255,7 +276,7 @@ def _collect_kinds(inventory: Path, results: Path, kinds: dict, merge_records) -
         directory.mkdir(parents=True, exist_ok=True)
         known = _read_dir(directory)
         for group in groups:
-            for name, text, problem in _fetch(inventory, group, remote):
+            for name, text, problem in _fetch(inventory, group, remote, problems=problems, kind=kind):
                 if text is None:
                     status[f"{name} ({kind})"] = problem
                     continue
@@ -263,3 +284,28 @@ def _collect_kinds(inventory: Path, results: Path, kinds: dict, merge_records) -
                 _write(directory / f"{name}.jsonl", merged)
                 status[f"{name} ({kind})"] = f"{len(merged)} {kind} records"
     return status
+
+
+COLLECTION = "collection.json"
+
+
+def collect_all(inventory: Path, results: Path) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+    """Every collector: ({"host": status} lines to show, {kind: {host: cause}} of what could not be
+    read). The second is kept in ``<results>/collection.json`` for the report to state."""
+    problems: dict[str, dict[str, str]] = {}
+    lines: dict[str, str] = {}
+    for collector in (collect, collect_maintenance, collect_backup, collect_network, collect_room, collect_access):
+        kind = collector.__name__.removeprefix("collect").strip("_") or "capacity"
+        for host, status in collector(inventory, results, problems=problems).items():
+            lines[host if host.endswith(")") else f"{host} ({kind})"] = status
+    doc = {"collected": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "unread": problems}
+    tmp = results / f".{COLLECTION}.tmp"
+    tmp.write_text(json.dumps(doc, ensure_ascii=False, indent=1))
+    tmp.replace(results / COLLECTION)
+    return lines, problems
+
+
+def read_collection(results: Path) -> dict[str, Any]:
+    """The last collection's {"collected", "unread"}; {} when the store was never collected into."""
+    path = results / COLLECTION
+    return json.loads(path.read_text()) if path.exists() else {}

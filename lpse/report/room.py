@@ -4,6 +4,11 @@ room recorder (readings, UPS self-tests), the servers' upsmon (power events) and
 
 Time out of range counts each out-of-range reading for the time until the next reading, at most
 ``GAP_S`` (a longer gap is a gap in the record, counted apart as unrecorded time).
+
+The hosts write alerts, power events and self-test results in English; each row keeps that
+``message`` (or ``result``) and gets a ``text`` in the report's language from the catalogue
+(``report.alert.*``, ``report.power.*``, ``report.selftest.*``), made from the record's key, state
+and value. An English report shows the host's own message, which says more.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import datetime as dt
 import itertools
 from typing import Any
 
+from lpse import i18n
 from lpse.period import WIB
 from lpse.report import charts
 
@@ -28,6 +34,48 @@ def _when(epoch: int) -> str:
     return dt.datetime.fromtimestamp(int(epoch), WIB).strftime("%d-%m %H:%M")
 
 
+def _number(value: Any) -> str:
+    return f"{value:g}" if isinstance(value, int | float) else "—"
+
+
+def alert_text(alert: dict[str, Any], lang: str) -> str:
+    """What an alert says, in ``lang``: the host's message in English, else from its key and value."""
+    message, state = str(alert.get("message") or ""), alert.get("state")
+    if lang == "en" and message:
+        return message
+    name, _, detail = str(alert.get("key", "")).partition(":")
+    if state not in ("firing", "resolved"):
+        return message or name
+    key = f"report.alert.{name}.{state}"
+    if key not in i18n.MESSAGES:
+        return i18n.t(
+            f"report.alert.other.{state}", lang=lang, name=f"{alert.get('source', '')}/{alert.get('key', '')}"
+        )
+    return i18n.t(key, lang=lang, value=_number(alert.get("value")), mount=detail)
+
+
+def alert_name(alert: dict[str, Any], lang: str) -> str:
+    """What an alert is about, in ``lang``; an alert the catalogue does not name shows as source/key."""
+    name, _, detail = str(alert.get("key", "")).partition(":")
+    key = f"report.alert_name.{name}"
+    if key in i18n.MESSAGES:
+        return i18n.t(key, lang=lang, mount=detail)
+    return f"{alert.get('source', '')}/{alert.get('key', '')}"
+
+
+def event_text(event: str, message: str, lang: str) -> str:
+    """A power event in ``lang`` (the event script's message in English)."""
+    key = f"report.power.{event.lower()}"
+    if (lang == "en" and message) or key not in i18n.MESSAGES:
+        return message
+    return i18n.t(key, lang=lang)
+
+
+def selftest_text(result: str, lang: str) -> str:
+    key = f"report.selftest.{result.strip().lower()}"
+    return i18n.t(key, lang=lang) if lang != "en" and key in i18n.MESSAGES else result
+
+
 def month_room(
     readings: dict[str, list[dict[str, Any]]],
     power: dict[str, list[dict[str, Any]]],
@@ -37,7 +85,10 @@ def month_room(
     end: dt.datetime,
     limits: dict[str, dict[str, float]],
     lang: str = "id",
+    chart: bool = True,
 ) -> dict[str, Any]:
+    """The month's environment, power and alerts; ``chart=False`` leaves out the chart (the yearly
+    report counts months)."""
     rows = sorted(
         (r for records in readings.values() for r in records if _in(start, end, r.get("epoch", 0))),
         key=lambda r: r["epoch"],
@@ -81,6 +132,8 @@ def month_room(
             row["hosts"].append(host)
             row["message"] = row["message"] or e.get("message", "")
     events = sorted(grouped.values(), key=lambda e: e["epoch"])
+    for e in events:
+        e["text"] = event_text(e["event"], e["message"], lang)
     month_alerts = sorted(
         (
             {
@@ -91,6 +144,8 @@ def month_room(
                 "key": a.get("key", ""),
                 "state": a.get("state", ""),
                 "message": a.get("message", ""),
+                "text": alert_text(a, lang),
+                "name": alert_name(a, lang),
             }
             for host, items in alerts.items()
             for a in items
@@ -100,15 +155,20 @@ def month_room(
     )
     tests = sorted(
         (
-            {"when": _when(t["epoch"]), "result": t.get("result", ""), "ups": t.get("ups", "")}
+            {
+                "when": _when(t["epoch"]),
+                "result": t.get("result", ""),
+                "text": selftest_text(t.get("result", ""), lang),
+                "ups": t.get("ups", ""),
+            }
             for items in selftests.values()
             for t in items
             if _in(start, end, t.get("epoch", 0))
         ),
         key=lambda t: t["when"],
     )
-    chart = None
-    if env:
+    picture = None
+    if env and chart:
         series = {
             kind: [
                 (dt.datetime.fromtimestamp(r["epoch"], WIB), float(r[kind]))
@@ -117,12 +177,12 @@ def month_room(
             ]
             for kind in env
         }
-        labels = {"id": ("Suhu (°C)", "Kelembapan (%RH)"), "en": ("Temperature (°C)", "Humidity (%RH)")}[lang]
-        chart = charts.environment(series, limits, dict(zip(KINDS, labels, strict=True)), start, end)
+        labels = {kind: i18n.t(f"report.room_{kind}", lang=lang) for kind in KINDS}
+        picture = charts.environment(series, limits, labels, start, end)
     return {
         "any": bool(rows or events or month_alerts),
         "environment": [{"kind": k, **v} for k, v in env.items()],
-        "chart": chart,
+        "chart": picture,
         "unrecorded_minutes": round(gaps / 60),
         "readings": len(rows),
         "ups": {
