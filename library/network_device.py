@@ -17,6 +17,10 @@ description:
   - After pushing, the device is read again. If the push fails halfway (a broken session, a
     refused command) or the device does not match afterwards, the module reconnects and
     returns the device to the state it read before, then fails saying so.
+  - After a successful change, and whenever the startup configuration differs from the running
+    one, the running configuration is saved as the startup configuration (C(write memory) on a
+    switch; on a Linux router a boot script run by C(lpse-netdev-startup.service)), so a power
+    cut does not undo it.
   - Runs on the control node (C(delegate_to: localhost) or a local connection).
 version_added: "0.1.0"
 options:
@@ -107,6 +111,17 @@ archived:
     saved copy differs from it); null when the newest copy already holds it.
   returned: when not in check mode
   type: str
+startup_unsaved:
+  description: >-
+    What a power cut would change: the differences between the startup configuration (a
+    switch's NVRAM, a Linux router's boot script) and the running one before this run saved it.
+  returned: always
+  type: list
+  elements: str
+startup_saved:
+  description: The running configuration was saved as the startup configuration (write memory).
+  returned: always
+  type: bool
 rolled_back:
   description: Set when the push failed and the device was returned to its earlier state.
   returned: on failure after a push
@@ -126,7 +141,15 @@ import os  # noqa: E402
 import time  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib  # noqa: E402
-from ansible.module_utils.lpse_netdev import ConfigError, Device, back_to, load_wanted, parse_backup, plan  # noqa: E402
+from ansible.module_utils.lpse_netdev import (  # noqa: E402
+    ConfigError,
+    Device,
+    back_to,
+    load_wanted,
+    parse_backup,
+    plan,
+    startup_differs,
+)
 
 try:
     from netmiko.exceptions import NetmikoBaseException
@@ -182,7 +205,16 @@ def run(module):
             commands = plan(p["platform"], wanted, before, p["purge"])
         except ConfigError as exc:
             module.fail_json(msg=f"{p['name']}: {exc}")
-        result = {"changed": bool(commands), "commands": commands}
+        # A change that is not saved is lost at the next power cut: the startup configuration must
+        # hold what runs (LPSE-21.5-DEV-03).
+        _startup_text, startup = dev.startup()
+        unsaved = startup_differs(p["platform"], startup, before)
+        result = {
+            "changed": bool(commands or unsaved),
+            "commands": commands,
+            "startup_unsaved": unsaved,
+            "startup_saved": False,
+        }
         if module._diff:
             after = before if not commands else None
             result["diff"] = {
@@ -198,6 +230,9 @@ def run(module):
             # Nothing to change; the archive still gets the configuration if its newest copy is
             # not it (a first run, or a change made by hand since): LPSE-21.5-DEV-02.
             result["archived"] = archive(p, before_text, before)
+            if unsaved:
+                dev.save(before)
+                result["startup_saved"] = True
             result["seconds"] = round(time.monotonic() - started, 3)
             return result
         result["backup"] = save_backup(p["backup_dir"], p["name"], before_text)
@@ -208,6 +243,8 @@ def run(module):
             left = plan(p["platform"], wanted, now, p["purge"])
             if not left:
                 result["archived"] = archive(p, now_text, now)
+                dev.save(now)
+                result["startup_saved"] = True
             if left:
                 problem = f"the device still differs after the push: {left[:3]}"
         except (NetmikoBaseException, OSError, EOFError, RuntimeError) as exc:

@@ -10,6 +10,11 @@ Two platforms:
 - ``linux`` (a Linux router): interface descriptions (the link's alias) and static routes, read
   from ``ip -j link`` and ``ip -j route``.
 
+Each device also keeps a startup configuration, what it comes back with after a power cut: a
+switch's NVRAM (``write memory``, ``show startup-config``); on a Linux router the script
+``/etc/lpse/network-device/startup.sh``, run at boot by ``lpse-netdev-startup.service``, that sets
+the descriptions and static routes again. After a change the running state is saved there.
+
 A plan touches only what the wanted state names, except with ``purge``: VLANs (not 1), SVIs and
 static routes the wanted state does not list are removed. Rolling back is planning the way back
 to the state read before the change (with purge), so a failed push returns the device to it.
@@ -17,6 +22,7 @@ to the state read before the change (with purge), so a failed push returns the d
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import ipaddress
 import json
@@ -257,6 +263,56 @@ def parse_backup(platform: str, text: str) -> DeviceState:
     return parse_linux(doc["ip -j link show"], doc["ip -j route show table main"])
 
 
+# --- the startup configuration ----------------------------------------------------------------
+
+LINUX_STARTUP = "/etc/lpse/network-device/startup.sh"
+LINUX_STARTUP_UNIT = "/etc/systemd/system/lpse-netdev-startup.service"
+LINUX_UNIT_TEXT = (
+    "# lpse-dc network_device: the router's startup configuration (descriptions, static routes)\n"
+    "[Unit]\nDescription=lpse-dc: the network configuration saved by network_device\n"
+    "After=network.target\n\n[Service]\nType=oneshot\nRemainAfterExit=yes\n"
+    f"ExecStart=/bin/sh -e {LINUX_STARTUP}\n\n[Install]\nWantedBy=multi-user.target\n"
+)
+
+
+def linux_startup_script(state: DeviceState) -> str:
+    """The boot script that gives a Linux router ``state``'s descriptions and static routes again."""
+    lines = ["#!/bin/sh", "# lpse-dc network_device: saved running configuration, applied at boot"]
+    for name in sorted(state.interfaces):
+        if state.interfaces[name].description:
+            lines.append(f"ip link set dev {name} alias {_quote(state.interfaces[name].description)}")
+    lines += [f"ip route replace {prefix} via {hop} proto static" for prefix, hop in sorted(state.routes)]
+    return "\n".join(lines) + "\n"
+
+
+def parse_linux_startup(text: str) -> DeviceState:
+    """The state a Linux router's startup script sets (see :func:`linux_startup_script`)."""
+    state = DeviceState()
+    for line in text.splitlines():
+        if m := re.match(r"^ip link set dev (\S+) alias '(.*)'$", line):
+            state.interfaces[m.group(1)] = Interface(m.group(1), m.group(2).replace("'\\''", "'"))
+        elif m := re.match(r"^ip route replace (\S+) via (\S+)", line):
+            state.routes.add((str(ipaddress.IPv4Network(m.group(1))), m.group(2)))
+    return state
+
+
+def startup_differs(platform: str, startup: DeviceState | None, running: DeviceState) -> list[str]:
+    """What a power cut would change (empty: the startup configuration is the running one)."""
+    startup = startup or DeviceState()
+    if platform == "cisco_ios":
+        return [f"after a restart: {line}" for line in plan_ios(startup, running, purge=True)]
+    out = []
+    described = {n for n, i in running.interfaces.items() if i.description}
+    for name in sorted(described | {n for n, i in startup.interfaces.items() if i.description}):
+        now = running.interfaces[name].description if name in running.interfaces else None
+        then = startup.interfaces[name].description if name in startup.interfaces else None
+        if now != then:
+            out.append(f"{name}: description {now!r} now, {then!r} after a restart")
+    out += [f"route {p} via {h} is lost at a restart" for p, h in sorted(running.routes - startup.routes)]
+    out += [f"route {p} via {h} comes back at a restart" for p, h in sorted(startup.routes - running.routes)]
+    return out
+
+
 # --- talking to a device (netmiko) ------------------------------------------------------------
 
 
@@ -297,6 +353,35 @@ class Device:
         readable = self.conn.send_command("ip -d addr show; echo; ip route show table all")
         text = json.dumps({"ip -j link show": links, "ip -j route show table main": routes, "readable": readable})
         return text, parse_linux(links, routes)
+
+    def startup(self):
+        """(text, state) of the startup configuration; state None when the device has none."""
+        if self.p["platform"] == "cisco_ios":
+            text = self.conn.send_command("show startup-config")
+            if "not present" in text or "Invalid input" in text:
+                return text, None
+            return text, parse_ios(text)
+        text = self.conn.send_command(f"cat {LINUX_STARTUP} 2>/dev/null || echo '# none'")
+        return text, (None if text.strip() == "# none" else parse_linux_startup(text))
+
+    def save(self, state: DeviceState) -> None:
+        """Make the running configuration the startup one."""
+        if self.p["platform"] == "cisco_ios":
+            out = self.conn.send_command("write memory", expect_string=r"#")
+            if "OK" not in out:
+                raise RuntimeError(f"write memory did not confirm: {out.strip()[:200]}")
+            return
+        # Base64 keeps the quoting simple; the long line is not echoed back reliably (no cmd_verify).
+        folder = LINUX_STARTUP.rsplit("/", 1)[0]
+        for path, text in ((LINUX_STARTUP, linux_startup_script(state)), (LINUX_STARTUP_UNIT, LINUX_UNIT_TEXT)):
+            blob = base64.b64encode(text.encode()).decode()
+            out = self.conn.send_command(
+                f"mkdir -p {folder} && echo {blob} | base64 -d > {path}.tmp && mv {path}.tmp {path}; echo rc=$?",
+                cmd_verify=False,
+            )
+            if not out.strip().endswith("rc=0"):
+                raise RuntimeError(f"cannot write {path}: {out.strip()[-200:]}")
+        self.push(["systemctl daemon-reload && systemctl enable --quiet lpse-netdev-startup.service"])
 
     def push(self, commands):
         if self.p["platform"] == "cisco_ios":

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from lpse.comply.hostrun import CheckError
+
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "module_utils"))
 import lpse_netdev  # noqa: E402
@@ -27,8 +29,8 @@ def _device(policy):
     }
     try:
         return params, lpse_netdev.Device(params)
-    except Exception as exc:  # netmiko raises many kinds
-        raise AssertionError(f"cannot log in to {params['host']} ({type(exc).__name__}: {exc})") from exc
+    except Exception as exc:  # netmiko raises many kinds: the check cannot look (an error, not a fail)
+        raise CheckError(f"cannot log in to {params['host']} ({type(exc).__name__}: {exc})") from exc
 
 
 def _running(policy):
@@ -67,3 +69,22 @@ def test_configuration_backed_up(lpse_host, policy, evidence):
         for line in differ[:10]:
             evidence.add(f"running differs from the copy: {line}")
         raise AssertionError(f"the device changed after its newest saved configuration ({newest.name})")
+
+
+@pytest.mark.control("LPSE-21.5-DEV-03")
+def test_startup_is_running(policy, evidence):
+    params, dev = _device(policy)
+    try:
+        _text, running = dev.running()
+        _stext, startup = dev.startup()
+    finally:
+        dev.close()
+    differs = lpse_netdev.startup_differs(params["platform"], startup, running)
+    evidence.add(
+        f"{params['platform']} at {params['host']}: "
+        + ("no startup configuration" if startup is None else "startup configuration read")
+    )
+    for line in differs[:10]:
+        evidence.add(line)
+    assert startup is not None, "the device has no startup configuration: a restart loses everything"
+    assert not differs, f"the running configuration is not saved: {len(differs)} difference(s), first: {differs[0]}"

@@ -305,14 +305,17 @@ class Lab:
             self._spawn(self.cg(dev.name), argv, self.run_dir / f"{dev.name}.log", {"SNMPSIM_ALLOW_ROOT": "true"})
         elif dev.kind == "switch":
             ddir.mkdir(parents=True, exist_ok=True)
+            # fake-switches' Cisco IOS simulator with a startup configuration kept in ddir, as
+            # NVRAM keeps it (lpse/lab/switch.py): a down/up is a power cut, not a factory reset.
             argv = [
                 "ip",
                 "netns",
                 "exec",
                 ns,
-                str(bindir / "fake-switches"),
-                "--model",
-                "cisco_generic",
+                sys.executable,
+                "-m",
+                "lpse.lab.switch",
+                f"--state-dir={ddir}",
                 "--hostname",
                 dev.name,
                 # KEY=VALUE form: a generated password may start with "-".

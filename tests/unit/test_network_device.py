@@ -160,3 +160,29 @@ def test_an_interface_the_device_lacks_is_named():
     wanted = load_wanted("cisco_ios", {"interfaces": [{"name": "FastEthernet0/48", "description": "x"}]})
     with pytest.raises(ConfigError, match="interface FastEthernet0/48 does not exist on this device"):
         plan("cisco_ios", wanted, parse_ios(RUNNING))
+
+
+def test_a_linux_routers_startup_script_reads_back_as_the_state_it_saves():
+    links = json.dumps([{"ifname": "eth0", "ifalias": "LAN LPSE"}, {"ifname": "eth1", "ifalias": "ISP's link"}])
+    routes = json.dumps([{"dst": "10.213.10.0/24", "gateway": "10.213.0.23", "protocol": "static"}])
+    live = parse_linux(links, routes)
+    script = lpse_netdev.linux_startup_script(live)
+    assert "ip link set dev eth1 alias 'ISP'\\''s link'" in script
+    saved = lpse_netdev.parse_linux_startup(script)
+    assert lpse_netdev.startup_differs("linux", saved, live) == []
+    # A route added by hand and not saved is lost at the next restart; so is a description.
+    live.routes.add(("10.213.99.0/24", "10.213.0.23"))
+    live.interfaces["eth0"].description = "diubah tangan"
+    assert lpse_netdev.startup_differs("linux", saved, live) == [
+        "eth0: description 'diubah tangan' now, 'LAN LPSE' after a restart",
+        "route 10.213.99.0/24 via 10.213.0.23 is lost at a restart",
+    ]
+    assert lpse_netdev.startup_differs("linux", None, live)[0].startswith("eth0: description")
+
+
+def test_a_switch_without_a_saved_configuration_differs_in_everything_it_manages():
+    live = parse_ios(RUNNING)
+    assert lpse_netdev.startup_differs("cisco_ios", live, live) == []
+    lost = lpse_netdev.startup_differs("cisco_ios", None, live)
+    assert lost and all(line.startswith("after a restart: ") for line in lost)
+    assert any("no vlan 10" in line for line in lost)
