@@ -165,6 +165,13 @@ BREAKS = [
         "the device changed after its newest saved configuration",
     ),
     (
+        "LPSE-21.5-DEV-03",
+        "edge-01",
+        "rm /etc/lpse/network-device/startup.sh",
+        REMEDIATE,
+        "the device has no startup configuration: a restart loses everything",
+    ),
+    (
         "LPSE-22a-CAP-05",
         "spse-app-01",
         "f=/var/lib/lpse/capacity/records.jsonl; t=$(( $(date +%s) - 30*3600 )); "
