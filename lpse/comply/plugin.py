@@ -92,8 +92,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     keep, drop = [], []
     for item in items:
         control_id = _control_of(item)
-        host = getattr(item, "callspec", None) and item.callspec.params.get("lpse_host")
-        if control_id in state.selected and host:
+        host = item.callspec.params.get("lpse_host") if hasattr(item, "callspec") else None
+        # A control that applies to no selected host is parametrized with pytest's NOTSET: drop it.
+        if control_id in state.selected and isinstance(host, str):
             keep.append(item)
         else:
             drop.append(item)

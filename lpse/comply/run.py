@@ -175,6 +175,13 @@ def run(request: ComplyRequest, console: Console | None = None) -> ComplyOutcome
     raw = json.loads(raw_path.read_text())
     raw_path.unlink()
     (run_dir / "pytest.log").write_text("".join(output))
+    # pytest: 0 all passed, 1 some failed; anything else (an internal error, a usage error, no
+    # test collected) means the audit did not run as planned: an error, never a score.
+    if proc.returncode not in (0, 1) or len(raw) != total:
+        raise LpseError(
+            f"the audit did not run as planned: {len(raw)} of {total} checks reported (pytest exit "
+            f"{proc.returncode}); see {run_dir / 'pytest.log'}:\n" + "".join(output[-15:])
+        )
     today = request.today or dt.datetime.now().date()
     results = res.apply_waivers(raw, waivers, today)
     previous = store.previous(run_dir)

@@ -261,3 +261,14 @@ def test_after_a_power_cut_the_lab_is_compliant_without_provisioning(provisioned
     bad = [(r["control"], r["host"], r["message"]) for r in outcome.doc["results"] if r["status"] in ("fail", "error")]
     assert not bad
     assert outcome.doc["summary"]["score"] == 100.0
+
+
+def test_comply_limit_alone_runs_every_control_of_that_host(provisioned, tmp_path):
+    """`--limit` without `--area` ran no check and said 'score None%' with exit 0: controls that
+    apply to no host of the limit were parametrized with pytest's NOTSET and crashed the run."""
+    outcome = comply(provisioned, tmp_path, limit="spse-app-01")
+    hosts = {r["host"] for r in outcome.doc["results"]}
+    assert hosts == {"spse-app-01"}
+    assert len(outcome.doc["results"]) >= 30
+    assert outcome.doc["summary"]["score"] is not None
+    assert outcome.doc["run"]["official"] is False
