@@ -169,6 +169,10 @@ def provision(
     inventory: Path | None, limit: str | None, check: bool, tags: str | None, extra: tuple[str, ...], playbook: str
 ) -> None:
     """Run a playbook (default playbooks/site.yml) through ansible-runner and summarise per host."""
+    if tags:
+        from lpse.runner import check_tags
+
+        check_tags(playbook, inventory, tags)
     _run_and_report(playbook, inventory=inventory, limit=limit, check=check, tags=tags, extravars=_pairs(extra))
 
 

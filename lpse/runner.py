@@ -246,6 +246,33 @@ def check_limit(inventory: Path, limit: str) -> None:
         raise InputError(f"--limit {limit!r} matches no host of {inventory}")
 
 
+SPECIAL_TAGS = {"all", "always", "never", "tagged", "untagged"}
+
+
+def check_tags(playbook: str, inventory: Path | None, tags: str) -> None:
+    """``--tags`` naming a tag no task of the playbook has is bad input: the run would do nothing."""
+    import re
+    import subprocess
+
+    from lpse import runtime
+
+    root = project_root()
+    path = Path(playbook) if Path(playbook).is_absolute() else root / playbook
+    binary = runtime.require("ansible-playbook", purpose="to list a playbook's tags")["ansible-playbook"]
+    argv = [binary, "--list-tags", str(path), "-i", str(inventory or default_inventory(root))]
+    env = {**os.environ, "ANSIBLE_CONFIG": str(root / "ansible.cfg")}
+    vault = vault_password_file(inventory)
+    if vault:
+        env["ANSIBLE_VAULT_PASSWORD_FILE"] = str(vault)
+    listed = subprocess.run(argv, capture_output=True, text=True, env=env, cwd=root, timeout=120)
+    if listed.returncode != 0:
+        raise LpseError(f"cannot list the tags of {path.name}: {listed.stderr.strip()[-300:]}")
+    known = {t.strip() for line in re.findall(r"TAGS: \[(.*)\]", listed.stdout) for t in line.split(",") if t}
+    unknown = [t for t in tags.split(",") if t.strip() and t.strip() not in known | SPECIAL_TAGS]
+    if unknown:
+        raise InputError(f"--tags {','.join(unknown)}: no task of {path.name} has this tag")
+
+
 def _run(root, path, inventory, limit, check, tags, extravars, quiet, config, env, tools) -> RunResult:
     import ansible_runner
 
