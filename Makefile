@@ -13,12 +13,13 @@ APT_PACKAGES := debootstrap dpkg-dev apt-utils iproute2 util-linux iputils-ping 
 
 STANDIN := build/spse-standin.jar
 
-.PHONY: help deps apt venv standin demo test lint unit access-test lab-test molecule bench lab-up lab-down clean
+.PHONY: help deps apt venv standin demo test lint unit access-test lab-test molecule bench figures lab-up lab-down clean
 
 help:
 	@echo "make demo      build the lab, provision it, back it up and drill a restore, audit it (lpse comply), write this month's report"
 	@echo "make test      lint, unit tests, lab tests, molecule scenarios"
 	@echo "make bench     benchmarks -> bench/results/*.json (about 3 h: bench/scale.py builds labs of 1, 10 and 30 app servers)"
+	@echo "make figures   the README's figures from bench/results/*.json"
 	@echo "make lab-down  stop the lab (lpse lab down)"
 
 deps: apt venv standin
@@ -101,6 +102,12 @@ bench: deps
 	$(PY) bench/network.py
 	$(PY) bench/monitoring.py
 	$(PY) bench/scale.py --sizes 1,10,30 --ablate 10=all --ablate 30=forks20,forks50
+	$(PY) bench/figures.py
+
+# The README's figures from bench/results/*.json (bench/suite.py and bench/demo.py record a fresh
+# clone's `make test` and five `make demo` runs).
+figures: venv
+	$(PY) bench/figures.py
 
 lab-up: deps
 	lpse lab up

@@ -1,0 +1,79 @@
+"""Time `make test`'s tiers on this checkout and record them in bench/results/suite.json.
+
+    python bench/suite.py    run lint, unit, access-test, lab-test and molecule (as make test does)
+
+Counts come from pytest's closing line of each tier and from the Molecule scenarios run; run it
+on a fresh clone (`git clone . /tmp/fresh && cd /tmp/fresh && python3 bench/suite.py`) and copy
+the JSON back. bench/figures.py puts the figures on the README's first screen.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+TIERS = ("lint", "unit", "access-test", "lab-test", "molecule")
+PYTEST_END = re.compile(r"^=*\s*(?P<body>(\d+ \w+(, )?)+) in (?P<secs>[\d.]+)s")
+
+
+def counts(text: str) -> tuple[int, float | None]:
+    """(tests run, seconds) from the last pytest closing line of ``text``."""
+    found = None
+    for line in text.splitlines():
+        m = PYTEST_END.match(line.strip().strip("=").strip())
+        if m:
+            found = m
+    if not found:
+        return 0, None
+    numbers = dict((w, int(k)) for k, w in re.findall(r"(\d+) (\w+)", found.group("body")))
+    return sum(v for k, v in numbers.items() if k in ("passed", "failed", "error", "errors", "xfailed")), float(
+        found.group("secs")
+    )
+
+
+def run_tier(name: str) -> dict:
+    started = time.monotonic()
+    proc = subprocess.run(["make", name], cwd=ROOT, capture_output=True, text=True)
+    seconds = round(time.monotonic() - started, 1)
+    sys.stdout.write(proc.stdout[-3000:] + proc.stderr[-3000:])
+    if proc.returncode != 0:
+        raise SystemExit(f"make {name} failed (exit {proc.returncode}): nothing recorded")
+    if name == "molecule":
+        tests = len(set(re.findall(r"molecule test -s (\S+)", proc.stdout)))
+    elif name == "lint":
+        tests = 4  # ruff check, ruff format --check, yamllint, ansible-lint
+    else:
+        tests = counts(proc.stdout)[0]
+    return {"name": name, "tests": tests, "seconds": seconds}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "bench/results/suite.json")
+    args = parser.parse_args()
+    subprocess.run(["make", "deps"], cwd=ROOT, check=True)
+    started = time.monotonic()
+    tiers = [run_tier(name) for name in TIERS]
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    doc = {
+        "benchmark": "suite",
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "commit": commit.stdout.strip(),
+        "seconds": round(time.monotonic() - started, 1),
+        "tiers": tiers,
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(doc, indent=1) + "\n")
+    print(json.dumps(doc, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
