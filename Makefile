@@ -13,11 +13,12 @@ APT_PACKAGES := debootstrap dpkg-dev apt-utils iproute2 util-linux iputils-ping 
 
 STANDIN := build/spse-standin.jar
 
-.PHONY: help deps apt venv standin demo test lint unit access-test lab-test molecule bench figures lab-up lab-down clean
+.PHONY: help deps apt venv standin demo test check lint unit access-test root-test lab-test molecule bench figures lab-up lab-down clean
 
 help:
 	@echo "make demo      build the lab, provision it, back it up and drill a restore, audit it (lpse comply), write this month's report"
-	@echo "make test      lint, unit tests, lab tests, molecule scenarios"
+	@echo "make test      everything CI runs: lint, unit, access-log, root, lab tests, molecule scenarios"
+	@echo "make check     the fast loop: lint, unit and access-log tests (no lab)"
 	@echo "make bench     benchmarks -> bench/results/*.json (about 3 h: bench/scale.py builds labs of 1, 10 and 30 app servers)"
 	@echo "make figures   the README's figures from bench/results/*.json"
 	@echo "make lab-down  stop the lab (lpse lab down)"
@@ -72,7 +73,10 @@ demo: deps
 	lpse comply
 	lpse report monthly --month $$(date +%Y-%m)
 
-test: deps lint unit access-test lab-test molecule
+test: deps lint unit access-test root-test lab-test molecule
+
+# The fast loop: no lab, no namespaces (a bare `pytest` runs the unit tier alone).
+check: venv lint unit access-test
 
 lint: venv
 	ruff check .
@@ -87,6 +91,10 @@ unit: venv
 # in chromium, fuzzing (no lab needed).
 access-test: deps
 	$(PY) -m pytest tests/access -q
+
+# Root on this machine, no lab: tc in a scratch network namespace, a real upsd on loopback.
+root-test: deps
+	$(PY) -m pytest tests/root -q
 
 lab-test: deps
 	$(PY) -m pytest tests/lab -q -rs --durations=20
