@@ -163,6 +163,14 @@ REPORT: dict[str, dict[str, str]] = {
         "id": "{n} pemeriksaan terbatas (--limit, --control, --area) pada periode ini tidak dihitung.",
         "en": "{n} narrowed run(s) (--limit, --control, --area) in this period are not counted.",
     },
+    "report.cause_fail": {"id": "tidak terpenuhi", "en": "not met"},
+    "report.see_note": {"id": "rincian: catatan teknis {n}", "en": "details: technical note {n}"},
+    "report.notes_title": {"id": "Lampiran: catatan teknis", "en": "Appendix: technical notes"},
+    "report.notes_intro": {
+        "id": "Keluaran pemeriksaan apa adanya, sebagaimana ditulis alat pemeriksa (dalam bahasa Inggris), "
+        "untuk administrator sistem.",
+        "en": "The checks' output as the checking tools wrote it, for the system administrators.",
+    },
     "report.status_error": {"id": "galat: tidak dapat diperiksa", "en": "error: could not be checked"},
     "report.no_runs": {
         "id": "Tidak ada pemeriksaan kepatuhan pada periode ini.",

@@ -62,6 +62,8 @@ MESSAGES = [
     "PermitRootLogin=yes; MaxAuthTries=6 > 4; /etc/ssh/sshd_config.d/50-lpse-hardening.conf:12 "
     "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHJ0c3VwZXJsb25na2V5bWF0ZXJpYWxmb3JhdGVzdA {host}",
     "https://{host}.lpse.bandungkab.go.id:8443/eproc4/publik/health/verbose?format=json&timeout=5000 -> 503",
+    # What a check really says: English, which the id report keeps to its technical appendix.
+    "the newest backup on {host} was never verified against its manifest",
 ]
 
 
@@ -255,6 +257,9 @@ def make_store(results: Path) -> None:
 
 # English words of the catalogue that are not Indonesian: none may appear in an Indonesian report.
 ENGLISH_ONLY = {
+    "newest",
+    "verified",
+    "manifest",
     "the", "and", "of", "with", "without", "high", "medium", "low", "critical", "passed", "failed", "done",
     "pending", "firing", "resolved", "warning", "none", "records", "readings", "minutes", "days", "rows", "files",
     "alert", "alerts", "battery", "power", "mains", "score", "average", "peak", "lowest", "highest", "backup",
@@ -373,8 +378,14 @@ def test_column_headings_break_only_between_words(printed, kind, lang):
 
 @pytest.mark.parametrize("kind,lang", KINDS)
 def test_each_report_speaks_only_its_language(printed, kind, lang):
-    _, pdf = printed[kind, lang]
+    html, pdf = printed[kind, lang]
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    if kind == "monthly" and lang == "id":
+        # The checks' own output (English) stands only in the appendix, which says so.
+        assert 'id="technical-notes"' in html
+        head, _, notes = text.partition("Lampiran: catatan teknis")
+        assert notes and "dalam bahasa Inggris" in notes
+        text = head
     words = set(re.findall(r"[^\W\d_]+", text.lower()))
     foreign = words & (ENGLISH_ONLY if lang == "id" else INDONESIAN_ONLY - DATA_WORDS)
     assert not foreign, f"{pdf.name} speaks the other language: {sorted(foreign)}"
