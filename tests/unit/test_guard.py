@@ -10,6 +10,8 @@ import time
 import uuid
 from pathlib import Path
 
+import pytest
+
 from lpse import guard
 
 
@@ -37,7 +39,8 @@ def _wait_gone(marker: str, seconds: float = 20) -> list[int]:
     return _with_marker(marker)
 
 
-def test_killing_the_parent_with_sigkill_stops_the_whole_tree(tmp_path):
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM, signal.SIGINT], ids=lambda s: s.name)
+def test_however_the_parent_dies_the_whole_tree_stops(tmp_path, sig):
     marker = f"lpse-guard-test-{uuid.uuid4().hex}"
     # A stand-in for ansible-playbook that starts a worker in its own session (as ssh masters do)
     # and a plain child, then waits.
@@ -55,7 +58,7 @@ def test_killing_the_parent_with_sigkill_stops_the_whole_tree(tmp_path):
     while len(_with_marker(marker)) < 4 and time.monotonic() < deadline:  # guard + 3 stand-ins
         time.sleep(0.1)
     assert len(_with_marker(marker)) >= 4, "the stand-in did not start"
-    parent.send_signal(signal.SIGKILL)
+    parent.send_signal(sig)
     parent.wait()
     assert _wait_gone(marker) == [], "processes outlived the killed parent"
 
