@@ -515,12 +515,13 @@ def test_full_run_writes_three_formats(provisioned, tmp_path):
     # database server; application, site and maintenance (8) on the app server; backups (4) on the
     # management server; the server-room access log (5) on the control node that keeps it;
     # bandwidth (2) on the app server and the router, connection monitoring (2) on the app and
-    # management servers; device configuration and its backup (2) on the switch and the router;
+    # management servers; device configuration, its backup and its startup copy (3) on the switch
+    # and the router;
     # upsmon connected (1) on every server, the UPS's state and battery (2) on the NUT primary;
     # temperature and humidity (2) on the server-room probe; node_exporter (1) on every server and
     # LKPP-only scraping (1) on the app server; the room record and the UPS self-test (2) on the
     # management server.
-    assert len(doc["results"]) == 12 * 4 + 9 * 3 + 2 + 3 + 8 + 4 + 5 + 2 * 2 + 2 * 2 + 2 * 2 + 3 + 2 + 2 + 3 + 1 + 2
+    assert len(doc["results"]) == 12 * 4 + 9 * 3 + 2 + 3 + 8 + 4 + 5 + 2 * 2 + 2 * 2 + 2 * 3 + 3 + 2 + 2 + 3 + 1 + 2
     assert doc["summary"]["counts"]["waived"] == 4  # LPSE-21.1-KERN-01: the lab's waiver
     junit = ET.parse(outcome.run_dir / "junit.xml").getroot()
     assert len(junit.findall(".//testcase")) == len(doc["results"])

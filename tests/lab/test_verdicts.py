@@ -97,7 +97,9 @@ def test_a_second_run_on_the_same_inventory_is_refused_naming_the_holder(provisi
         cwd=ROOT,
     )
     try:
-        assert wait_until(lambda: processes("ansible-playbook"), 60)
+        # The guard starts once the first run holds the inventory (`--tags` is checked before, with
+        # an ansible-playbook of its own).
+        assert wait_until(lambda: processes("lpse-playbook-guard"), 60)
         second = subprocess.run(
             [*LPSE, "--lang", "en", "provision", "-i", str(lab.inventory_path)],
             capture_output=True,
