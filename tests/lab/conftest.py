@@ -103,6 +103,19 @@ def ups_selftest(lab, result: str = "passed") -> None:
         ssh(lab, "mgmt-01", "systemctl start lpse-room.service")
 
 
+@pytest.fixture(scope="module")
+def provisioned(lab):
+    """The lab converged by site.yml (once per test module), with the day's backup routine and a
+    UPS self-test: what every control expects to see."""
+    from lpse.runner import run_playbook
+
+    result = run_playbook("playbooks/site.yml", inventory=lab.inventory_path, quiet=True)
+    assert result.ok, result.hosts
+    backup_routine(lab)
+    ups_selftest(lab)
+    return lab
+
+
 def inventory_without(stack, tmp_path, var: str):
     """A copy of the lab inventory (group_vars included) without one of its vaulted secrets."""
     copy = tmp_path / "inventory"

@@ -23,21 +23,12 @@ from lpse.comply.run import run as run_comply
 from lpse.runner import run_playbook
 from tests.access.test_controls import SHOWN as ACCESS_SHOWN
 from tests.conftest import ROOT
-from tests.lab.conftest import apply_and_expect_rollback, backup_routine, ssh, ups_selftest
+from tests.lab.conftest import apply_and_expect_rollback, ssh
 
 # Shown failing through a cut internet link in tests/lab/test_uplink.py, and on the simulated
 # UPS in tests/lab/test_power.py (which import this file).
 UPLINK_SHOWN = {"LPSE-22c-NET-02"}
 POWER_SHOWN = {f"LPSE-21.3-UPS-0{n}" for n in (1, 2, 3, 4)} | {f"LPSE-21.3-ENV-0{n}" for n in (1, 2, 3)}
-
-
-@pytest.fixture(scope="module")
-def provisioned(lab):
-    result = run_playbook("playbooks/site.yml", inventory=lab.inventory_path, quiet=True)
-    assert result.ok, result.hosts
-    backup_routine(lab)
-    ups_selftest(lab)
-    return lab
 
 
 def comply(

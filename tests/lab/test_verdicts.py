@@ -13,23 +13,12 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
-
 from lpse.runner import run_playbook
 from tests.conftest import ROOT
-from tests.lab.conftest import backup_routine, ssh, ups_selftest
+from tests.lab.conftest import ssh
 from tests.lab.test_compliance import comply, result_of
 
 LPSE = [sys.executable, "-m", "lpse.cli"]
-
-
-@pytest.fixture(scope="module")
-def provisioned(lab):
-    result = run_playbook("playbooks/site.yml", inventory=lab.inventory_path, quiet=True)
-    assert result.ok, result.hosts
-    backup_routine(lab)
-    ups_selftest(lab)
-    return lab
 
 
 def nsenter(lab, host: str, command: str) -> subprocess.CompletedProcess:
@@ -55,6 +44,15 @@ def processes(pattern: str) -> list[str]:
         if pattern in argv and state != "Z":
             found.append(f"{entry}: {argv[:160]}")
     return found
+
+
+def monthly_report(lab, results: Path) -> subprocess.CompletedProcess:
+    """This month's report (HTML) from the lab, collected into ``results``."""
+    return subprocess.run(
+        [*LPSE, "report", "monthly", "--month", time.strftime("%Y-%m"), "--format", "html",
+         "-i", str(lab.inventory_path), "--results-dir", str(results)],
+        capture_output=True, text=True, cwd=ROOT, timeout=600,
+    )  # fmt: skip
 
 
 def wait_until(predicate, seconds: float, step: float = 0.5):
@@ -174,11 +172,7 @@ def test_ssh_refused_is_an_error_and_the_report_says_it_could_not_read(provision
     assert nsenter(lab, "spse-db-01", cut).returncode == 0
     try:
         outcome = comply(lab, results, "LPSE-21.5-TIME-01", limit="spse-db-01:spse-app-01")
-        report = subprocess.run(
-            [*LPSE, "report", "monthly", "--month", time.strftime("%Y-%m"), "--format", "html",
-             "-i", str(lab.inventory_path), "--results-dir", str(results)],
-            capture_output=True, text=True, cwd=ROOT, timeout=600,
-        )  # fmt: skip
+        report = monthly_report(lab, results)
     finally:
         handle = nsenter(lab, "spse-db-01", "nft -a list chain inet lpse input | grep lpse-test-refuse")
         rule = handle.stdout.strip().rsplit("handle", 1)[-1].strip()
@@ -203,11 +197,7 @@ def test_an_unreadable_backup_record_is_an_error_and_never_no_backups(provisione
     ssh(lab, "mgmt-01", f"mv {records} {records}.away && mkdir {records}")
     try:
         outcome = comply(lab, results, "LPSE-23-BAK-01", "LPSE-23-BAK-04", limit="mgmt-01")
-        report = subprocess.run(
-            [*LPSE, "report", "monthly", "--month", time.strftime("%Y-%m"), "--format", "html",
-             "-i", str(lab.inventory_path), "--results-dir", str(results)],
-            capture_output=True, text=True, cwd=ROOT, timeout=600,
-        )  # fmt: skip
+        report = monthly_report(lab, results)
     finally:
         ssh(lab, "mgmt-01", f"rmdir {records} && mv {records}.away {records}")
     for control in ("LPSE-23-BAK-01", "LPSE-23-BAK-04"):
