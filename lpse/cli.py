@@ -338,11 +338,12 @@ def comply(inventory, limit, controls, areas, formats, results_dir, waivers, fai
     """Audit hosts against the control catalogue. Never changes a host."""
     from lpse.comply.run import ComplyRequest, project_root
     from lpse.comply.run import run as run_comply
+    from lpse.runner import default_inventory
 
     if sites is not None and (inventory is not None or waivers is not None):
         raise click.UsageError(t("sites_exclusive"))
     request = ComplyRequest(
-        inventory=inventory or project_root() / "inventory/lab/hosts.yml",
+        inventory=inventory or default_inventory(project_root()),
         limit=limit,
         controls=tuple(controls),
         areas=tuple(areas),
@@ -422,12 +423,13 @@ def _report(
     from lpse.i18n import lang
     from lpse.report import build
     from lpse.report.collect import collect_all
+    from lpse.runner import default_inventory
 
     # Validate the period before touching anything.
     build.parse_month(period) if kind == "monthly" else build.parse_year(period)
     root = project_root()
     results = results_dir or Path(os.environ.get("LPSE_RESULTS", root / "results"))
-    inventory = inventory or root / "inventory/lab/hosts.yml"
+    inventory = inventory or default_inventory(root)
     settings: dict = {}
     if inventory.exists():
         inv, _ = load_inventory(str(inventory))

@@ -211,7 +211,6 @@ def run_playbook(
     config: Path | None = None,
     env: dict[str, str] | None = None,
 ) -> RunResult:
-
     from lpse import runtime
 
     root = project_root()

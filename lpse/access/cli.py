@@ -32,9 +32,9 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Machine-read
 def open_log(inventory: Path | None):
     from lpse.access.config import load
     from lpse.access.service import AccessLog
-    from lpse.runner import project_root
+    from lpse.runner import default_inventory, project_root
 
-    inv = inventory or project_root() / "inventory/lab/hosts.yml"
+    inv = inventory or default_inventory(project_root())
     return AccessLog(load(inv))
 
 
