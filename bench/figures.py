@@ -51,6 +51,10 @@ def suite() -> str:
             f"On a fresh clone `make test` took {n(s['seconds'] / 60, 1)} min ({tiers}; "
             f"bench/results/suite.json, {when(s)} at {s.get('commit', '?')})."
         )
+        if s.get("check"):
+            lines.append(
+                f"`make check` (lint, unit and access-log tests, no lab): {n(s['check']['seconds'] / 60, 1)} min."
+            )
     if d:
         walls = " / ".join(f"{n(r['seconds'], 0)} s" for r in d["runs"])
         scores = sorted({r["score"] for r in d["runs"]})

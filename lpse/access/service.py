@@ -461,6 +461,10 @@ def _read_text(path: Path) -> str:
         raise InputError(f"{path} does not exist") from None
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    except OSError as exc:
+        raise InputError(f"{path} cannot be read: {exc.strerror}") from None
+    except ValueError:  # a NUL in the name: no file can have it
+        raise InputError(f"{str(path)!r} is not a file name (it holds a NUL byte)") from None
 
 
 def _write_private(path: Path, content: bytes) -> None:

@@ -152,7 +152,12 @@ def _writer(config, visit: str, rounds: int, password: str) -> None:
     log.store.close()
 
 
-def _concurrent(log, processes: int = 10, per_process: int = 1000) -> None:
+# Records each writer appends: `make access-test` (and `make test`) writes 1000, `make check`
+# fewer ($LPSE_ACCESS_WRITES) to stay a fast loop; the race is the same at either size.
+WRITES = int(os.environ.get("LPSE_ACCESS_WRITES") or 1000)
+
+
+def _concurrent(log, processes: int = 10, per_process: int = WRITES) -> None:
     visits = [approved_visit(log, end="+10h") for _ in range(processes)]
     before = log.store.head()[0]
     ctx = mp.get_context("spawn")

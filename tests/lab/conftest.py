@@ -103,17 +103,25 @@ def ups_selftest(lab, result: str = "passed") -> None:
         ssh(lab, "mgmt-01", "systemctl start lpse-room.service")
 
 
-@pytest.fixture(scope="module")
-def provisioned(lab):
-    """The lab converged by site.yml (once per test module), with the day's backup routine and a
-    UPS self-test: what every control expects to see."""
+@pytest.fixture(scope="session")
+def converged(lab):
+    """The lab converged by site.yml, once per test session. A test that breaks something puts
+    it back (a tagged site.yml or its own fix); test_compliance's drift test and test_site's
+    second run show that nothing was left behind."""
     from lpse.runner import run_playbook
 
     result = run_playbook("playbooks/site.yml", inventory=lab.inventory_path, quiet=True)
-    assert result.ok, result.hosts
-    backup_routine(lab)
-    ups_selftest(lab)
+    assert result.ok, result.failures
     return lab
+
+
+@pytest.fixture(scope="module")
+def provisioned(converged):
+    """The converged lab with the day's backup routine and a UPS self-test (once per test
+    module): what every control expects to see."""
+    backup_routine(converged)
+    ups_selftest(converged)
+    return converged
 
 
 def inventory_without(stack, tmp_path, var: str):

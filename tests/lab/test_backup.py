@@ -19,9 +19,8 @@ SETS = "/mnt/medium/lpse-backups"
 
 
 @pytest.fixture(scope="module")
-def stack(lab):
-    result = run_playbook("playbooks/site.yml", inventory=lab.inventory_path, quiet=True)
-    assert result.ok, result.failures
+def stack(converged):
+    lab = converged
     # Data worth keeping: rows through the application, and documents in the file store.
     for n in range(3):
         ssh(lab, "spse-app-01", f"curl -sf -X POST -d nama=Paket+cadangan+{n} http://127.0.0.1:8080/api/paket")

@@ -18,9 +18,8 @@ APP, DB = "10.213.0.11", "10.213.0.12"
 
 
 @pytest.fixture(scope="module")
-def firewalled(lab):
-    result = run_playbook("playbooks/site.yml", inventory=lab.inventory_path, quiet=True)
-    assert result.ok, result.hosts
+def firewalled(converged):
+    lab = converged
     ssh(lab, "spse-app-01", "systemd-run --unit=listen-18080 -p RuntimeMaxSec=300 nc -lk -p 18080")
     time.sleep(0.5)
     yield lab

@@ -33,9 +33,8 @@ SHOWN = {
 
 
 @pytest.fixture(scope="module")
-def powered(lab):
-    result = run_playbook("playbooks/site.yml", inventory=lab.inventory_path, quiet=True)
-    assert result.ok, result.failures
+def powered(converged):
+    lab = converged
     yield lab
     lab.set("ups-01", ["ups.status=OL", "battery.charge=100", "battery.runtime=1800"])
 

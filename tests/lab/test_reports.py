@@ -19,9 +19,8 @@ import pytest
 
 from lpse.comply.run import ComplyRequest
 from lpse.comply.run import run as run_comply
-from lpse.runner import run_playbook
 from tests.conftest import ROOT
-from tests.lab.conftest import backup_routine, ssh, ups_selftest
+from tests.lab.conftest import ssh
 
 WIB = dt.timezone(dt.timedelta(hours=7))
 
@@ -48,11 +47,8 @@ open(path, "w").write("\n".join(out + lines) + "\n")
 
 
 @pytest.fixture(scope="module")
-def store(lab, tmp_path_factory):
-    result = run_playbook("playbooks/site.yml", inventory=lab.inventory_path, quiet=True)
-    assert result.ok
-    backup_routine(lab)
-    ups_selftest(lab)
+def store(provisioned, tmp_path_factory):
+    lab = provisioned
     results = tmp_path_factory.mktemp("results")
     # Audited as an operator would: with the site's waivers, beside its inventory.
     real = run_comply(ComplyRequest(inventory=lab.inventory_path, results_dir=results))

@@ -17,7 +17,6 @@ import time
 
 import pytest
 
-from lpse.runner import run_playbook
 from tests.lab.conftest import ssh
 
 APP, OUTSIDE, LKPP = "10.213.0.11", "198.51.100.10", "198.51.100.20"
@@ -27,9 +26,8 @@ INSTALL_IPERF3 = "command -v iperf3 >/dev/null || (apt-get update -q && apt-get 
 
 
 @pytest.fixture(scope="module")
-def shaped(lab):
-    result = run_playbook("playbooks/site.yml", inventory=lab.inventory_path, quiet=True)
-    assert result.ok, result.hosts
+def shaped(converged):
+    lab = converged
     for host in ("spse-app-01", "mgmt-01", "outside-01", "lkpp-mon-01"):
         ssh(lab, host, INSTALL_IPERF3, timeout=300)
     return lab

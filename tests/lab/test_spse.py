@@ -19,9 +19,8 @@ SERVERS = ("spse-app-01", "spse-db-01", "mgmt-01")
 
 
 @pytest.fixture(scope="module")
-def stack(lab):
-    result = run_playbook("playbooks/site.yml", inventory=lab.inventory_path, quiet=True)
-    assert result.ok, result.hosts
+def stack(converged):
+    lab = converged
     ca = (lab.state / "tls" / "ca.pem").read_text()
     subprocess.run(lab.ssh_argv("outside-01", ["cat > /tmp/lab-ca.pem"]), input=ca, text=True, check=True)
     return lab

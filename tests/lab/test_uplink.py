@@ -15,7 +15,6 @@ import time
 
 import pytest
 
-from lpse.runner import run_playbook
 from tests.lab.conftest import ssh
 from tests.lab.test_compliance import comply, result_of
 
@@ -44,9 +43,8 @@ def wait_for(lab, event: str, since: float, limit: float) -> dict[str, float]:
 
 
 @pytest.fixture(scope="module")
-def probed(lab):
-    result = run_playbook("playbooks/site.yml", inventory=lab.inventory_path, quiet=True)
-    assert result.ok, result.hosts
+def probed(converged):
+    lab = converged
     return lab
 
 
