@@ -13,12 +13,13 @@ APT_PACKAGES := debootstrap dpkg-dev apt-utils iproute2 util-linux iputils-ping 
 
 STANDIN := build/spse-standin.jar
 
-.PHONY: help deps apt venv standin demo test check fast-tests lint unit access-test root-test lab-test molecule bench figures lab-up lab-down clean
+.PHONY: help deps apt venv standin demo test check fast-tests lint unit access-test root-test lab-smoke lab-test molecule bench figures lab-up lab-down clean
 
 help:
 	@echo "make demo      build the lab, provision it, back it up and drill a restore, audit it (lpse comply), write this month's report"
 	@echo "make test      everything CI runs: lint, unit, access-log, root, lab tests, molecule scenarios"
 	@echo "make check     the fast loop: lint, unit and access-log tests (no lab)"
+	@echo "make lab-smoke the lab's smoke tier: provision once, comply once, a few end-to-end paths"
 	@echo "make bench     benchmarks -> bench/results/*.json (about 3 h: bench/scale.py builds labs of 1, 10 and 30 app servers)"
 	@echo "make figures   the README's figures from bench/results/*.json"
 	@echo "make lab-down  stop the lab (lpse lab down)"
@@ -102,11 +103,17 @@ access-test: deps
 root-test: deps
 	$(PY) -m pytest tests/root -q
 
+# The lab smoke tier: provision once, comply once, HTTPS to SPSE, a backup and its restore
+# drill, the monthly report (a subset of lab-test, for a quick look before the whole run).
+lab-smoke: deps
+	$(PY) -m pytest tests/lab -q -rs -m smoke
+
 lab-test: deps
 	$(PY) -m pytest tests/lab -q -rs --durations=20
 
 molecule: deps
-	set -e; for s in molecule/*/molecule.yml; do molecule test -s $$(basename $$(dirname $$s)); done
+	set -e; for s in molecule/*/molecule.yml; do n=$$(basename $$(dirname $$s)); t0=$$(date +%s); \
+	  molecule test -s $$n; echo "molecule scenario $$n: $$(( $$(date +%s) - t0 )) s"; done
 
 bench: deps
 	$(PY) bench/run.py

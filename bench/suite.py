@@ -48,12 +48,15 @@ def run_tier(name: str) -> dict:
     if proc.returncode != 0:
         raise SystemExit(f"make {name} failed (exit {proc.returncode}): nothing recorded")
     if name == "molecule":
-        tests = len(set(re.findall(r"molecule test -s (\S+)", proc.stdout)))
+        scenarios = {n: int(secs) for n, secs in re.findall(r"^molecule scenario (\S+): (\d+) s$", proc.stdout, re.M)}
+        tests = len(scenarios)
     elif name == "lint":
         tests = 4  # ruff check, ruff format --check, yamllint, ansible-lint
     else:
         tests = counts(proc.stdout)[0]  # make check: the unit and access tests, run together
     tier = {"name": name, "tests": tests, "seconds": seconds}
+    if name == "molecule":
+        tier["scenarios"] = scenarios
     if name == "lab-test":  # pytest --durations=20 in the Makefile
         tier["slowest"] = [
             {"test": m["test"], "phase": m["phase"], "seconds": float(m["secs"])}

@@ -47,6 +47,7 @@ def on_medium(lab, command: str) -> str:
     return ssh(lab, MGMT, f"{MEDIUM} && trap 'umount /mnt/medium' EXIT && {command}").stdout
 
 
+@pytest.mark.smoke
 def test_backup_then_restore_drill_matches_the_source(stack):
     rows = int(
         ssh(

@@ -583,6 +583,7 @@ def test_exit_status_follows_the_chosen_severity(broken_timezone, tmp_path):
     assert high.returncode == 0, high.stdout + high.stderr
 
 
+@pytest.mark.smoke
 def test_full_run_writes_three_formats(provisioned, tmp_path):
     outcome = comply(provisioned, tmp_path, waivers=provisioned.inventory_path.parent / "waivers.yml")
     doc = outcome.doc

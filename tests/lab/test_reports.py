@@ -86,6 +86,7 @@ def lpse(*args: str) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.smoke
 @pytest.mark.parametrize("lang", ["id", "en"])
 def test_monthly_report_html_and_pdf(store, lang, tmp_path):
     results, _ = store

@@ -1,9 +1,12 @@
 """playbooks/site.yml provisions every lab server, and a second run changes nothing (the first is
 the session's `converged` fixture; every test before this one put back what it broke)."""
 
+import pytest
+
 from lpse.runner import run_playbook
 
 
+@pytest.mark.smoke
 def test_site_converges_then_changes_nothing(converged):
     lab = converged
     second = run_playbook("playbooks/site.yml", inventory=lab.inventory_path, quiet=True)

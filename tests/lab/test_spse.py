@@ -36,6 +36,7 @@ def curl_from_outside(lab, path: str = "/", options: str = "") -> subprocess.Com
     )
 
 
+@pytest.mark.smoke
 def test_https_from_the_internet_reaches_the_stand_in_reading_the_database(stack):
     page = curl_from_outside(stack)
     assert page.returncode == 0, page.stderr
