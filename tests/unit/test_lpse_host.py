@@ -1,10 +1,13 @@
 """lpse_host (role host_common), what the on-host scripts share: the retention of JSON-lines
-records, appends that survive a torn line, atomic files, settings and node_exporter's format."""
+records, appends that survive a torn line, atomic files, settings and node_exporter's format;
+and the scripts themselves: plain Python, each reading only settings its role writes."""
 
 from __future__ import annotations
 
 import json
 import os
+import re
+import subprocess
 import sys
 
 import pytest
@@ -113,6 +116,14 @@ def test_config_comes_from_the_default_path_or_from_config_first_on_the_command_
     assert lpse_host.config_arg(["--config=/tmp/a.json"], "/d") == ("/tmp/a.json", [])
 
 
+def test_settings_that_cannot_be_read_end_the_script_with_status_2_naming_the_file(tmp_path):
+    (tmp_path / "netprobe.json").write_text("[]")
+    for config in (tmp_path / "absent.json", tmp_path / "netprobe.json"):
+        proc = onhost.run("lpse-netprobe", config, check=False)
+        assert proc.returncode == 2
+        assert proc.stderr.startswith(f"lpse-netprobe: cannot read {config}: ")
+
+
 def test_prometheus_text_gives_each_name_help_and_type_once_and_skips_missing_values():
     prom = lpse_host.PromText()
     prom.add("lpse_room_limit", 18, "Server-room limits", {"kind": "temperature", "edge": "min"})
@@ -122,3 +133,28 @@ def test_prometheus_text_gives_each_name_help_and_type_once_and_skips_missing_va
         "# HELP lpse_room_limit Server-room limits\n# TYPE lpse_room_limit gauge\n"
         'lpse_room_limit{kind="temperature",edge="min"} 18\nlpse_room_limit{kind="temperature",edge="max"} 27\n'
     )
+
+
+@pytest.mark.parametrize("name", sorted(onhost.SCRIPTS))
+def test_each_script_is_plain_python_and_reads_only_settings_its_role_writes(name):
+    text = onhost.script(name).read_text()
+    assert text.startswith("#!/usr/bin/python3\n")
+    assert "{{" not in text and "{%" not in text and "ansible_managed" not in text
+    compile(text, name, "exec")
+    read = set(re.findall(r"cfg\[[\"'](\w+)[\"']\]|cfg\.get\([\"'](\w+)[\"']", text))
+    keys = {k for pair in read for k in pair if k}
+    assert keys, f"{name} reads no setting"
+    assert keys <= set(onhost.settings(name)), f"{name} reads settings its template does not write"
+
+
+@pytest.mark.skipif(not os.path.exists("/usr/bin/python3"), reason="no system python3 here")
+def test_the_helper_imports_and_the_scripts_compile_with_the_system_python_alone(tmp_path):
+    # The hosts run the scripts with Debian's /usr/bin/python3 and no third-party package; the roles
+    # validate each script with py_compile before installing it.
+    probe = f"import sys; sys.path.append({str(onhost.HOST_LIB)!r}); import lpse_host; print(lpse_host.LIB_DIR)"
+    out = subprocess.run(["/usr/bin/python3", "-I", "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout == "/usr/local/lib/lpse\n"
+    for name in onhost.SCRIPTS:
+        copy = tmp_path / name  # py_compile writes __pycache__ beside the file it compiles
+        copy.write_text(onhost.script(name).read_text())
+        subprocess.run(["/usr/bin/python3", "-m", "py_compile", str(copy)], check=True)
