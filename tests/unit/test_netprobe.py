@@ -1,7 +1,7 @@
-"""roles/connectivity's probe (lpse-netprobe), rendered from its template and run for real on
-loopback: TCP targets (a listening socket, a closed port), DNS targets against a small DNS
-responder on a UDP port (the lab has no DNS server), the round's record, and the down/up events
-with the alert command's environment."""
+"""roles/connectivity's probe (lpse-netprobe), run for real on loopback with settings rendered
+from the role's template: TCP targets (a listening socket, a closed port), DNS targets against a
+small DNS responder on a UDP port (the lab has no DNS server), the round's record, and the down/up
+events with the alert command's environment."""
 
 from __future__ import annotations
 
@@ -9,37 +9,26 @@ import json
 import socket
 import struct
 import subprocess
-import sys
 import threading
 
-import jinja2
 import pytest
 
-from tests.conftest import ROOT
-
-TEMPLATE = ROOT / "roles/connectivity/templates/usr/local/sbin/lpse-netprobe.j2"
+from tests.unit import onhost
 
 
-def render(tmp_path, targets: list[dict]) -> str:
-    env = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
-    env.filters["to_json"] = json.dumps
-    text = env.from_string(TEMPLATE.read_text()).render(
-        ansible_managed="test",
+def configure(tmp_path, targets: list[dict]):
+    cfg = onhost.settings(
+        "lpse-netprobe",
         connectivity_dir=str(tmp_path),
         connectivity_targets=targets,
         connectivity_timeout_s=1,
-        connectivity_retention_days=400,
         connectivity_alert_command=f"env | grep ^LPSE_PROBE_ >> {tmp_path}/alert-env",
     )
-    script = tmp_path / "lpse-netprobe"
-    script.write_text(text)
-    return str(script)
+    return onhost.write_settings(tmp_path, "lpse-netprobe", cfg)
 
 
-def probe(script: str) -> subprocess.CompletedProcess:
-    proc = subprocess.run([sys.executable, script], capture_output=True, text=True, timeout=30)
-    assert proc.returncode == 0, proc.stderr
-    return proc
+def probe(config) -> subprocess.CompletedProcess:
+    return onhost.run("lpse-netprobe", config)
 
 
 @pytest.fixture
@@ -80,7 +69,7 @@ def test_a_round_records_every_target(tmp_path, resolver):
     closed.bind(("127.0.0.1", 0))
     closed_port = closed.getsockname()[1]
     closed.close()
-    script = render(
+    config = configure(
         tmp_path,
         [
             {"name": "web", "kind": "tcp", "host": "127.0.0.1", "port": listener.getsockname()[1], "internet": True},
@@ -89,7 +78,7 @@ def test_a_round_records_every_target(tmp_path, resolver):
             {"name": "closed", "kind": "tcp", "host": "127.0.0.1", "port": closed_port},
         ],
     )
-    probe(script)
+    probe(config)
     record = json.loads((tmp_path / "records.jsonl").read_text().splitlines()[-1])
     r = record["results"]
     assert r["web"]["ok"] and r["dns"]["ok"] and r["dns"]["ms"] is not None
@@ -103,12 +92,12 @@ def test_the_first_failure_and_the_recovery_are_events(tmp_path):
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     port = listener.getsockname()[1]
-    script = render(tmp_path, [{"name": "isp", "kind": "tcp", "host": "127.0.0.1", "port": port, "internet": True}])
-    proc = probe(script)  # bound but not listening: refused
+    config = configure(tmp_path, [{"name": "isp", "kind": "tcp", "host": "127.0.0.1", "port": port, "internet": True}])
+    proc = probe(config)  # bound but not listening: refused
     assert "<3>lpse-netprobe: isp DOWN" in proc.stdout  # the journal's error priority
-    probe(script)  # still down: no second event
+    probe(config)  # still down: no second event
     listener.listen()
-    proc = probe(script)
+    proc = probe(config)
     assert "<5>lpse-netprobe: isp UP: back after" in proc.stdout
     events = [json.loads(x) for x in (tmp_path / "alerts.jsonl").read_text().splitlines()]
     assert [e["event"] for e in events] == ["down", "up"]
@@ -122,11 +111,11 @@ def test_the_first_failure_and_the_recovery_are_events(tmp_path):
 def test_a_dns_server_that_does_not_answer_is_a_failure(tmp_path):
     silent = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     silent.bind(("127.0.0.1", 0))  # receives, never answers
-    script = render(
+    config = configure(
         tmp_path,
         [{"name": "dns", "kind": "dns", "host": "127.0.0.1", "port": silent.getsockname()[1], "internet": True}],
     )
-    probe(script)
+    probe(config)
     record = json.loads((tmp_path / "records.jsonl").read_text())
     assert record["up"] is False and record["results"]["dns"]["error"]
     silent.close()

@@ -9,6 +9,13 @@ def test_the_probe_runs_every_minute(host):
     assert "OnCalendar=*:*:00" in host.check_output("systemctl cat lpse-netprobe.timer")
 
 
+def test_the_probe_reads_its_settings_and_the_shared_helper(host):
+    settings = host.file("/etc/lpse/netprobe.json")
+    assert settings.mode == 0o600 and settings.user == "root"  # the alert command may hold a secret
+    assert json.loads(settings.content_string)["timeout_s"] >= 1
+    assert host.file("/usr/local/lib/lpse/lpse_host.py").mode == 0o644
+
+
 def test_a_round_checks_every_target(host):
     host.run_expect([0], "systemctl start lpse-netprobe.service")
     last = json.loads(host.check_output("tail -n 1 /var/lib/lpse/connectivity/records.jsonl"))

@@ -25,6 +25,15 @@ def test_the_community_stays_off_command_lines(host):
     assert conf.mode == 0o600 and conf.user == "root"
     assert "defCommunity" in conf.content_string
     assert "defCommunity" not in host.file("/usr/local/sbin/lpse-room-record").content_string
+    community = next(line.split()[1] for line in conf.content_string.splitlines() if line.startswith("defCommunity"))
+    settings = host.file("/etc/lpse/room-record.json")
+    assert settings.mode == 0o644 and community not in settings.content_string
+
+
+def test_the_alert_hook_is_readable_by_root_alone(host):
+    settings = host.file("/etc/lpse/alert.json")
+    assert settings.mode == 0o600 and settings.user == "root"
+    assert "hook.log" in settings.content_string  # alerting_command of this scenario
 
 
 def test_node_exporter_gets_the_readings(host):
