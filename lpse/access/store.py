@@ -236,12 +236,19 @@ class Store:
         self.ensure()
         query = sa.select(records.c.body, records.c.hash)
         query = query.order_by(records.c.seq.desc()).limit(last) if last else query.order_by(records.c.seq)
+        # A visit has a handful of records, found through its index (visit, seq); its kinds are
+        # picked here. With `kind IN (...)` in the query, SQLite's planner walked records_kind
+        # over every record of those kinds instead (a verify looked up each decision's request:
+        # 252 ms each at 100k records, against 0.05 ms through records_visit).
+        by_visit = visit is not None and not last
         if visit is not None:
             query = query.where(records.c.visit == visit)
-        if kinds:
+        if kinds and not by_visit:
             query = query.where(records.c.kind.in_(kinds))
         with self.engine.connect() as conn:
             found = [chain.Record.from_body(_raw(b), _raw(h)) for b, h in conn.execute(query)]
+        if kinds and by_visit:
+            found = [r for r in found if r.kind in kinds]
         return found[::-1] if last else found
 
     def head(self) -> tuple[int, str]:

@@ -233,3 +233,26 @@ def test_postgresql_tampering_is_named(pg_log, kind):
         if kind == "edit"
         else [(10, "missing: record(s) 10 were deleted")]
     )
+
+
+def test_a_visits_records_are_found_through_the_visit_index(log):
+    """verify looks each decision's request up by visit: through records_visit (a few rows), never
+    through records_kind (every request of the log)."""
+    import sqlalchemy as sa
+
+    filled(log, 2)
+    seen: list[tuple[str, tuple]] = []
+
+    def keep(conn, cursor, statement, parameters, context, executemany):
+        seen.append((statement, parameters))
+
+    sa.event.listen(log.store.engine, "before_cursor_execute", keep)
+    try:
+        found = log.store.records(visit="V-000001", kinds=("request",))
+    finally:
+        sa.event.remove(log.store.engine, "before_cursor_execute", keep)
+    assert [r.kind for r in found] == ["request"]
+    statement, parameters = seen[-1]
+    with sqlite3.connect(log.config.database) as conn:
+        plan = " ".join(str(row) for row in conn.execute("EXPLAIN QUERY PLAN " + statement, parameters))
+    assert "records_visit" in plan, plan
