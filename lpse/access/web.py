@@ -30,6 +30,21 @@ STATUS = ("pending", "approved", "denied", "inside", "closed", "expired", "lapse
 FIELDS = ("name", "id_type", "id_number", "institution", "purpose", "start", "end", "escort", "equipment")
 
 
+def local_target(value: str | None) -> str:
+    r"""Where a ``next`` parameter may send the browser: a path on this site, else "/". Browsers
+    drop tabs and newlines anywhere in a URL and read a backslash as a slash, so "/%09/evil.example"
+    (a tab once decoded) and "/\evil.example" lead to another site: a value holding a control
+    character, a space or a backslash is refused whole."""
+    from urllib.parse import urlsplit
+
+    if not value or any(c in value for c in "\\ ") or any(ord(c) < 0x20 or ord(c) == 0x7F for c in value):
+        return "/"
+    parts = urlsplit(value)
+    if not value.startswith("/") or value.startswith("//") or parts.scheme or parts.netloc:
+        return "/"
+    return value
+
+
 def create_app(log: AccessLog, secret_key: str | None = None) -> Flask:
     app = Flask(__name__)
     app.config.update(
@@ -94,10 +109,7 @@ def create_app(log: AccessLog, secret_key: str | None = None) -> Flask:
     def set_lang(code: str):
         if code not in ("id", "en"):
             abort(404)
-        target = request.args.get("next", "/")
-        if not target.startswith("/") or target.startswith("//"):
-            target = "/"
-        resp = redirect(target)
+        resp = redirect(local_target(request.args.get("next")))
         resp.set_cookie("lang", code, samesite="Strict", max_age=365 * 86400)
         return resp
 
@@ -111,8 +123,7 @@ def create_app(log: AccessLog, secret_key: str | None = None) -> Flask:
                 session.clear()
                 session["user"] = user
                 log.audit_event(user, "login", address=request.remote_addr)
-                target = request.args.get("next", "/")
-                return redirect(target if target.startswith("/") and not target.startswith("//") else "/")
+                return redirect(local_target(request.args.get("next")))
             log.audit_event(user or "-", "login_failed", address=request.remote_addr)
             error = t("bad_login")
         return render_template("login.html", error=error), (401 if error else 200)

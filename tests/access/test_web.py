@@ -180,3 +180,31 @@ def test_bad_requests_are_4xx(client, log):
     assert log.store.head()[0] == 0 or all(r.kind == "audit" for r in log.store.records())
     bad = client.post("/login", data={"user": "satpam", "password": "salah", "csrf_token": csrf(client)})
     assert bad.status_code in (302, 401)
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "/%09/evil.example/phish",  # a tab: browsers drop it and read //evil.example
+        "/%0a/evil.example",
+        "//evil.example/phish",
+        "/%5Cevil.example",  # a backslash: browsers read it as a slash
+        "%5C%5Cevil.example",
+        "https://evil.example/",
+        "%20//evil.example",
+        "javascript:alert(1)",
+    ],
+)
+def test_next_never_leads_off_the_site(client, log, target):
+    """An open redirect (Pasal 21 ayat (4)'s log must not lend its address to phishing): the
+    language switch and the login both send a foreign `next` home."""
+    assert client.get(f"/lang/en?next={target}").headers["Location"] == "/"
+    token = csrf(client)
+    resp = client.post(
+        f"/login?next={target}", data={"user": "satpam", "password": log.pw["satpam"], "csrf_token": token}
+    )
+    assert resp.status_code == 302 and resp.headers["Location"] == "/", resp.headers["Location"]
+
+
+def test_next_keeps_a_path_on_the_site(client, log):
+    assert client.get("/lang/en?next=/visits/new%3Fx%3D1").headers["Location"] == "/visits/new?x=1"
