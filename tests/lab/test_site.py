@@ -31,3 +31,37 @@ def test_a_check_run_never_leaks_into_the_next_run(converged):
     applied = run_playbook("playbooks/site.yml", inventory=lab.inventory_path, limit="mgmt-01", quiet=True)
     assert applied.total("changed") == 1
     assert "edited by hand" not in ssh(lab, "mgmt-01", "cat /etc/motd").stdout
+
+
+UBUNTU = (
+    'PRETTY_NAME="Ubuntu 24.04.1 LTS"\nNAME="Ubuntu"\nVERSION_ID="24.04"\nVERSION="24.04.1 LTS (Noble Numbat)"\n'
+    "VERSION_CODENAME=noble\nID=ubuntu\nID_LIKE=debian\nUBUNTU_CODENAME=noble\n"
+)
+
+
+def test_another_system_is_refused_before_anything_changes(converged):
+    """A host whose /etc/os-release names a system the roles are not tested on stops site.yml in
+    its first play, naming what is supported; no file under /etc or /usr/local changes on it or on
+    any other host (the base role's preflight; any_errors_fatal)."""
+    from tests.lab.conftest import ssh
+
+    lab = converged
+    hosts = ("spse-db-01", "spse-app-01")
+    ssh(lab, "spse-db-01", f"mv /etc/os-release /root/os-release.keep && printf '{UBUNTU}' > /etc/os-release")
+    try:
+        for host in hosts:  # a hand-made change that the run would otherwise repair
+            ssh(lab, host, "echo 'edited by hand' > /etc/motd && touch -d '-1 min' /etc/motd && touch /root/marker")
+        result = run_playbook("playbooks/site.yml", inventory=lab.inventory_path, quiet=True)
+        assert not result.ok
+        assert any(
+            "spse-db-01 runs Ubuntu 24.04" in f and "the roles support Debian 12" in f for f in result.failures
+        ), result.failures
+        assert result.total("changed") == 0, result.drift
+        for host in hosts:
+            changed = ssh(lab, host, "find /etc /usr/local -newer /root/marker -print").stdout.split()
+            assert changed == [], (host, changed)
+            assert ssh(lab, host, "cat /etc/motd").stdout == "edited by hand\n"
+    finally:
+        ssh(lab, "spse-db-01", "rm /etc/os-release && mv /root/os-release.keep /etc/os-release")
+        fixed = run_playbook("playbooks/site.yml", inventory=lab.inventory_path, tags="LPSE-21.1-BANNER-01", quiet=True)
+        assert fixed.ok, fixed.failures
