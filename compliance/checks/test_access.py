@@ -55,6 +55,8 @@ def test_chain_intact(policy, evidence):
     for p in result.problems[:20]:
         evidence.add(str(p))
     assert result.ok, f"{len(result.problems)} record(s) altered; first: {result.problems[0]}"
+    malformed = findings(policy, evidence, "record")
+    assert not malformed, f"{len(malformed)} malformed record(s); first: {malformed[0].message}"
 
 
 @pytest.mark.control("LPSE-21.4-ACC-02")

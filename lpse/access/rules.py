@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from lpse.access import schema
 from lpse.access.chain import Record, parse_utc
 from lpse.access.config import AccessConfig
 from lpse.access.errors import AccessRefused
@@ -90,9 +91,17 @@ class Visit:
         return "approved"
 
 
-def replay(records: Iterable[Record]) -> dict[str, Visit]:
+def replay(records: Iterable[Record], malformed: list[tuple[Record, str]] | None = None) -> dict[str, Visit]:
+    """Visits from their records. A record whose data is not what its kind holds (one that
+    entered before appends were checked, or by hand) is set aside, in ``malformed`` if given:
+    readers never trip over it, and ``audit`` names it."""
     visits: dict[str, Visit] = {}
     for r in records:
+        trouble = schema.problem(r.kind, r.data)
+        if trouble:
+            if malformed is not None:
+                malformed.append((r, trouble))
+            continue
         if r.kind == "request":
             visits[r.visit] = Visit(
                 r.visit, r.seq, r.when, r.actor, r.data, r.hash.hex(), imported=bool(r.data.get("imported"))
@@ -180,7 +189,7 @@ def check_checkout(visit: Visit, equipment_out: list[str], note: str) -> None:
 
 @dataclass
 class Finding:
-    rule: str  # approval | door | open | equipment
+    rule: str  # approval | door | open | equipment | record
     visit: str | None
     seq: int
     message: str
@@ -199,9 +208,15 @@ class Finding:
 def audit(
     records: list[Record], config: AccessConfig, start: dt.datetime, end: dt.datetime, now: dt.datetime
 ) -> list[Finding]:
-    """Every breach of the rules by records whose time falls in [start, end)."""
-    visits = replay(records)
-    found: list[Finding] = []
+    """Every breach of the rules by records whose time falls in [start, end), and every
+    malformed record of that time (rule ``record``)."""
+    malformed: list[tuple[Record, str]] = []
+    visits = replay(records, malformed)
+    found: list[Finding] = [
+        Finding("record", r.visit, r.seq, f"record #{r.seq} is not a valid {trouble}", r.when)
+        for r, trouble in malformed
+        if start <= r.when < end
+    ]
     grace = dt.timedelta(minutes=config.door_grace_minutes)
     limit = dt.timedelta(hours=config.max_visit_hours)
 
@@ -233,8 +248,9 @@ def audit(
                 if diff and not e.note.strip():
                     found.append(Finding("equipment", v.id, e.out_seq or e.seq, f"visit {v.id}: {diff}", e.out_at))
     entries = [(v, e) for v in visits.values() for e in v.entries]
+    bad = {r.seq for r, _ in malformed}
     for r in records:
-        if r.kind != "door" or not in_period(r.when):
+        if r.kind != "door" or not in_period(r.when) or r.seq in bad:
             continue
         if r.data.get("event", "open") not in ("open", "granted", "forced"):
             continue

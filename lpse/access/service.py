@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from lpse.access import chain, rules
+from lpse.access import chain, rules, schema
 from lpse.access.config import AccessConfig
 from lpse.access.errors import AccessRefused, field_error
 from lpse.access.store import Draft, Store, Tx, Verification
@@ -65,6 +65,8 @@ def when(value: Any, name: str, tz: dt.tzinfo, now: dt.datetime) -> dt.datetime:
         parsed = dt.datetime.fromisoformat(raw.replace(" ", "T", 1) if " " in raw else raw)
     except ValueError:
         raise field_error(name, f"{raw!r} is not a time like 2026-11-26 09:00, now or +2h") from None
+    if not 2000 <= parsed.year <= 2100:  # a clock never set, or a typo: no record of this log is then
+        raise field_error(name, f"{raw!r} is not a time between the years 2000 and 2100")
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=tz)
     return parsed.astimezone(dt.UTC).replace(microsecond=0)
@@ -371,7 +373,11 @@ class AccessLog:
                 who = text(item.get("actor"), "actor", limit=32)
             except AccessRefused as exc:
                 raise InputError(f"{where}: {exc}") from None
-            drafts.append(Draft(item["kind"], visit, who, {**item["data"], "imported": True, "imported_by": actor}, at))
+            data = {**item["data"], "imported": True, "imported_by": actor}
+            trouble = schema.problem(item["kind"], data)
+            if trouble:
+                raise InputError(f"{where}: not a valid {trouble}")
+            drafts.append(Draft(item["kind"], visit, who, data, at))
         self.store.append(lambda tx: drafts, now=self.clock())
         return len(drafts)
 
@@ -456,7 +462,7 @@ def parse_door_export(path: Path, tz: dt.tzinfo) -> list[dict[str, Any]]:
 
 def _read_text(path: Path) -> str:
     try:
-        return path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8-sig")  # a file saved by Excel starts with a BOM
     except FileNotFoundError:
         raise InputError(f"{path} does not exist") from None
     except UnicodeDecodeError as exc:

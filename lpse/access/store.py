@@ -20,8 +20,8 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
-from lpse.access import chain
-from lpse.errors import LpseError
+from lpse.access import chain, schema
+from lpse.errors import InputError, LpseError
 
 metadata = sa.MetaData()
 records = sa.Table(
@@ -214,6 +214,9 @@ class Store:
             for d in drafts:
                 if d.kind not in chain.KINDS:
                     raise ValueError(f"unknown record kind {d.kind!r}")
+                trouble = schema.problem(d.kind, d.data)
+                if trouble:  # nothing of this append is written
+                    raise InputError(f"refused to append a malformed {trouble}")
                 seq += 1
                 at = chain.utc_text(d.at) if d.at else stamp
                 raw = chain.body(seq, d.kind, d.visit, at, d.actor, d.data)

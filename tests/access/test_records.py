@@ -1,0 +1,102 @@
+"""One bad record cannot break the log: every kind is checked against its schema before it is
+appended (lpse/access/schema.py), and a malformed record already stored is set aside by every
+reader and named by audit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from lpse.access import schema
+from lpse.access.cli import access
+from lpse.access.store import Draft
+from lpse.errors import InputError
+
+from .conftest import approved_visit, write_inventory
+
+
+def request_line(data: dict) -> str:
+    return json.dumps(
+        {"kind": "request", "visit": "V-900001", "at": "2026-11-01T02:00:00Z", "actor": "buku-tamu", "data": data}
+    )
+
+
+def test_an_import_of_a_request_without_its_fields_is_refused_naming_line_and_field(log, tmp_path):
+    path = tmp_path / "history.jsonl"
+    path.write_text(request_line({"visitor": {}}) + "\n")
+    head = log.store.head()
+    with pytest.raises(InputError) as refused:
+        log.import_records(path, "satpam")
+    assert str(refused.value).startswith(f"{path}:1: not a valid request record: ")
+    assert "'purpose' is a required property" in str(refused.value) or "visitor" in str(refused.value)
+    assert log.store.head() == head  # nothing appended
+
+
+@pytest.mark.parametrize(
+    ("kind", "data", "field"),
+    [
+        ("request", {}, "data"),
+        ("decision", {"decision": "maybe", "valid_from": "x", "valid_until": "y"}, "decision"),
+        ("checkin", {"badge": "T 01; DROP TABLE"}, "badge"),
+        ("checkout", {"equipment_out": "laptop"}, "equipment_out"),
+        ("door", {"door": "ruang-server", "badge": "T-01", "event": "open\n"}, "event"),
+    ],
+)
+def test_every_writer_is_refused_a_malformed_record(log, kind, data, field):
+    head = log.store.head()
+    with pytest.raises(InputError, match=f"malformed {kind} record: {field}"):
+        log.store.append(lambda tx: Draft(kind, "V-000001" if kind != "door" else None, "satpam", data))
+    assert log.store.head() == head
+
+
+def test_every_record_the_log_writes_matches_its_schema(log):
+    visit = approved_visit(log)
+    log.checkin(visit, "satpam", "T-07")
+    log.checkout(visit, "satpam", ["laptop:LN-4471"], note="disk ditinggal untuk garansi")
+    for r in log.store.records():
+        assert schema.problem(r.kind, r.data) is None, (r.kind, r.data)
+
+
+def test_a_malformed_record_already_stored_breaks_no_reader_and_audit_names_it(log, tmp_path, monkeypatch):
+    """A record that entered before appends were checked: list, show, export and audit go on; audit
+    (and so LPSE-21.4-ACC-01) names it."""
+    visit = approved_visit(log)
+    monkeypatch.setattr(schema, "problem", lambda kind, data: None)  # the log as it was before
+    bad = log.store.append(lambda tx: Draft("request", "V-900001", "buku-tamu", {"imported": True}))[0]
+    monkeypatch.undo()
+
+    assert set(log.visits()) == {visit}
+    now = log.clock()
+    findings = log.audit(now - dt.timedelta(days=1), now + dt.timedelta(days=1))
+    assert [(f.rule, f.seq) for f in findings] == [("record", bad.seq)]
+    assert "is not a valid request record" in findings[0].message
+
+    inv = write_inventory(tmp_path, database=str(log.config.database))
+    inv.write_text(inv.read_text().replace(str(tmp_path / "keys"), str(log.config.keys_dir)))
+    for args in (["list"], ["export", "--month", now.strftime("%Y-%m")], ["audit"]):
+        result = CliRunner().invoke(access, [*args, "-i", str(inv)])
+        assert result.exception is None or isinstance(result.exception, SystemExit), (args, repr(result.exception))
+    result = CliRunner().invoke(access, ["show", "V-900001", "-i", str(inv)])
+    assert not isinstance(result.exception, KeyError), repr(result.exception)
+
+
+def test_a_door_export_saved_by_excel_with_a_bom_is_read(log, tmp_path):
+    path = tmp_path / "doors.csv"
+    path.write_text("\ufefftime,door,badge,event\n2026-11-01 08:00,ruang-server,T-01,open\n", encoding="utf-8")
+    assert log.import_doors(path, "satpam") == (1, 0)
+
+
+@pytest.mark.parametrize("stamp", ["0001-01-01 00:00", "9999-12-31 23:59"])
+def test_a_door_event_from_a_clock_never_set_is_refused_naming_its_line(log, tmp_path, stamp):
+    path = tmp_path / "doors.csv"
+    path.write_text(f"time,door,badge,event\n{stamp},ruang-server,T-01,open\n")
+    with pytest.raises(InputError, match=r"line 2: .*between the years 2000 and 2100"):
+        log.import_doors(path, "satpam")
+
+
+def test_importing_a_directory_is_a_clear_error(log, tmp_path):
+    with pytest.raises(InputError, match="cannot be read: Is a directory"):
+        log.import_records(tmp_path, "satpam")
