@@ -86,7 +86,7 @@ def check(params: dict, now: dt.datetime) -> dict:
     from lpse.access.service import AccessLog
 
     log = AccessLog(from_vars(params["settings"], "settings"), clock=lambda: now)
-    visit, recs = log.show(params["visit"])
+    visit, _records = log.show(params["visit"])
     cfg = log.config
     if not visit.approved:
         state = "ditolak / denied" if visit.decision else "belum disetujui / not approved"
@@ -95,11 +95,11 @@ def check(params: dict, now: dt.datetime) -> dict:
         raise ValueError(
             f"{visit.id} disetujui oleh {visit.decided_by}, bukan pejabat berwenang / not an authorised official"
         )
-    decision = next(r for r in recs if r.kind == "decision")
-    key = log.public_key(visit.decided_by)
-    message = chain.decision_message(visit.id, recs[0].hash.hex(), visit.decided_by, decision.data)
-    if not key or not chain.signature_ok(chain.public_from_text(key), message, decision.data.get("signature", "")):
-        raise ValueError(f"tanda tangan persetujuan {visit.id} tidak sah / the approval's signature is not valid")
+    trouble = log.approval_trouble(visit)
+    if trouble:
+        raise ValueError(
+            f"tanda tangan persetujuan {visit.id} tidak sah / the approval's signature is not valid: {trouble}"
+        )
     if not visit.valid_from <= now <= visit.valid_until:
         raise ValueError(
             f"persetujuan {visit.id} berlaku {local(visit.valid_from, cfg)} – {local(visit.valid_until, cfg)}, "

@@ -716,6 +716,10 @@ ACCESS: dict[str, dict[str, str]] = {
         "id": "kunjungan {visit} belum disetujui: tidak boleh masuk ruang server",
         "en": "visit {visit} has not been approved: no entry to the server room",
     },
+    "access.refused.unverified": {
+        "id": "persetujuan kunjungan {visit} tidak dapat diverifikasi ({reason}): tidak boleh masuk ruang server",
+        "en": "the approval of visit {visit} does not verify ({reason}): no entry to the server room",
+    },
     "access.refused.denied": {
         "id": "kunjungan {visit} ditolak oleh {by}: tidak boleh masuk ruang server",
         "en": "visit {visit} was denied by {by}: no entry to the server room",

@@ -78,10 +78,34 @@ class Record:
 # --- signatures --------------------------------------------------------------------------
 
 
+# What an import adds to a record's data; never part of what was signed.
+IMPORT_KEYS = ("imported", "imported_by", "source")
+
+
 def decision_message(visit: str, request_hash: str, approver: str, data: dict[str, Any]) -> bytes:
+    """The first scheme: the decision bound to its request's place in this chain (its hash).
+    Still verified for the decisions made with it; it cannot survive an export and import."""
     signed = {k: v for k, v in data.items() if k not in ("signature", "key")}
     payload = {"visit": visit, "request_hash": request_hash, "approver": approver, "decision": signed}
     return b"lpse-access-decision-v1\0" + json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()
+
+
+def request_digest(visit: str, at: str, requester: str, data: dict[str, Any]) -> str:
+    """The request as its approver saw it (who asked, when, for whom, what), wherever it stands in
+    a chain: a decision signed over it verifies in this log and in any log it is imported into."""
+    content = {k: v for k, v in data.items() if k not in IMPORT_KEYS}
+    payload = {"visit": visit, "at": at, "actor": requester, "request": content}
+    raw = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    return hashlib.sha256(b"lpse-access-request-v2\0" + raw).hexdigest()
+
+
+def decision_message_v2(visit: str, request: str, approver: str, data: dict[str, Any]) -> bytes:
+    """The decision bound to its request's content (``request_digest``); ``data["scheme"]`` is
+    "v2" and signed with the rest, so it cannot be stripped to fall back to the first scheme."""
+    signed = {k: v for k, v in data.items() if k not in ("signature", "key", *IMPORT_KEYS)}
+    payload = {"visit": visit, "request": request, "approver": approver, "decision": signed}
+    raw = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    return b"lpse-access-decision-v2\0" + raw
 
 
 def public_text(key: Ed25519PublicKey) -> str:

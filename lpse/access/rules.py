@@ -7,7 +7,7 @@ came in without them (imports), are found again by ``audit`` for compliance and 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -206,7 +206,12 @@ class Finding:
 
 
 def audit(
-    records: list[Record], config: AccessConfig, start: dt.datetime, end: dt.datetime, now: dt.datetime
+    records: list[Record],
+    config: AccessConfig,
+    start: dt.datetime,
+    end: dt.datetime,
+    now: dt.datetime,
+    approval_trouble: Callable[[Visit], str | None] | None = None,
 ) -> list[Finding]:
     """Every breach of the rules by records whose time falls in [start, end), and every
     malformed record of that time (rule ``record``)."""
@@ -227,7 +232,7 @@ def audit(
         for e in v.entries:
             if not in_period(e.at):
                 continue
-            problem = _entry_problem(v, e, config)
+            problem = _entry_problem(v, e, config, approval_trouble)
             if problem:
                 found.append(Finding("approval", v.id, e.seq, problem, e.at))
             stay_end = e.out_at or min(now, end)
@@ -263,7 +268,7 @@ def audit(
             if badge
             and norm(e.badge) == norm(badge)
             and e.at - grace <= r.when <= (e.out_at or now) + grace
-            and _entry_problem(v, e, config) is None
+            and _entry_problem(v, e, config, approval_trouble) is None
         ]
         if not match or r.data.get("event") == "forced":
             found.append(
@@ -279,7 +284,9 @@ def audit(
     return sorted(found, key=lambda f: f.seq)
 
 
-def _entry_problem(v: Visit, e: Entry, config: AccessConfig) -> str | None:
+def _entry_problem(
+    v: Visit, e: Entry, config: AccessConfig, approval_trouble: Callable[[Visit], str | None] | None = None
+) -> str | None:
     if v.decision is None or (v.decision_seq or 0) > e.seq:
         return f"visit {v.id} entered at {local(e.at, config)} without an approval before entry"
     if not v.approved:
@@ -288,6 +295,9 @@ def _entry_problem(v: Visit, e: Entry, config: AccessConfig) -> str | None:
         return f"visit {v.id} was approved by {v.decided_by}, who is not an authorised approver"
     if is_self(v, v.decided_by, config):
         return f"visit {v.id} was approved by the visitor ({v.decided_by})"
+    trouble = approval_trouble(v) if approval_trouble else None
+    if trouble:
+        return f"visit {v.id} entered at {local(e.at, config)} on an approval that does not verify: {trouble}"
     if not v.valid_from <= e.at <= v.valid_until:
         return (
             f"visit {v.id} entered at {local(e.at, config)} outside its approval "

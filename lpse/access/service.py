@@ -261,8 +261,9 @@ class AccessLog:
                 "valid_from": chain.utc_text(lo),
                 "valid_until": chain.utc_text(hi),
                 "approver_title": self.config.approvers[approver].title,
+                "scheme": "v2",
             }
-            message = chain.decision_message(visit.id, visit.request_hash, approver, data)
+            message = chain.decision_message_v2(visit.id, _digest_of(visit), approver, data)
             data["signature"] = chain.sign(key, message)
             data["key"] = self.public_key(approver)
             return Draft("decision", visit.id, approver, data)
@@ -280,6 +281,9 @@ class AccessLog:
         def build(tx: Tx) -> Draft:
             visit = self._visit(tx, visit_id)
             rules.check_checkin(visit, now, self.config)
+            trouble = self.approval_trouble(visit)
+            if trouble:
+                raise AccessRefused("unverified", visit=visit.id, reason=trouble)
             return Draft("checkin", visit.id, guard, {"badge": badge, "escort": escort or visit.request["escort"]})
 
         return self.store.append(build, now=now)[0]
@@ -352,6 +356,7 @@ class AccessLog:
         """Visits from another log (JSON lines: kind, visit, at, actor, data), appended as they
         were, marked imported; the rules are not applied here but found by ``audit``."""
         drafts: list[Draft] = []
+        requests: dict[str, chain.Record] = {}
         tz = self.config.tz
         for n, line in enumerate(_read_text(path).splitlines(), 1):
             if not line.strip():
@@ -378,6 +383,17 @@ class AccessLog:
             if trouble:
                 raise InputError(f"{where}: not a valid {trouble}")
             drafts.append(Draft(item["kind"], visit, who, data, at))
+            if item["kind"] == "request":
+                requests[visit] = chain.Record(0, "request", visit, chain.utc_text(at), who, data, b"")
+            elif item["kind"] == "decision":
+                request = requests.get(visit) or next(iter(self.store.records(visit=visit, kinds=("request",))), None)
+                trouble = (
+                    self.signature_trouble(request, who, data)
+                    if request
+                    else f"decision on {visit}, which has no request"
+                )
+                if trouble:
+                    raise InputError(f"{where}: {trouble}: an imported decision keeps its approver's signature")
         self.store.append(lambda tx: drafts, now=self.clock())
         return len(drafts)
 
@@ -395,30 +411,67 @@ class AccessLog:
             raise AccessRefused("no_visit", visit=visit_id)
         return visits[visit_id], recs
 
+    # --- signatures -----------------------------------------------------------------------
+
+    def signature_trouble(
+        self, request: chain.Record, approver: str, data: dict[str, Any], keys: dict[str, Any] | None = None
+    ) -> str | None:
+        """Why a decision by ``approver`` (its ``data``) on ``request`` is not signed by that
+        approver's key over that very request (None: it is). Imported or not: no exception.
+        ``keys`` caches the approvers' public keys over one pass (a verify, an audit)."""
+        keys = {} if keys is None else keys
+        if approver not in keys:
+            text_key = self.public_key(approver)
+            keys[approver] = chain.public_from_text(text_key) if text_key else None
+        public = keys[approver]
+        if public is None:
+            return f"decision on {request.visit} by {approver}, who has no public key in the inventory"
+        if not data.get("signature"):
+            return f"the decision by {approver} on {request.visit} carries no signature"
+        if data.get("scheme") == "v2":
+            digest = chain.request_digest(request.visit or "", request.at, request.actor, request.data)
+            message = chain.decision_message_v2(request.visit or "", digest, approver, data)
+        else:
+            message = chain.decision_message(request.visit or "", request.hash.hex(), approver, data)
+        if not chain.signature_ok(public, message, data["signature"]):
+            return f"the signature of {approver}'s decision on {request.visit} is not valid (edited)"
+        return None
+
+    def approval_trouble(self, visit: rules.Visit, keys: dict[str, Any] | None = None) -> str | None:
+        """Why the visit's decision does not verify (None: it does, or there is none)."""
+        if visit.decision is None:
+            return None
+        request = chain.Record(
+            visit.seq,
+            "request",
+            visit.id,
+            chain.utc_text(visit.requested_at),
+            visit.requested_by,
+            visit.request,
+            bytes.fromhex(visit.request_hash),
+        )
+        return self.signature_trouble(request, visit.decided_by, visit.decision, keys)
+
     def verify(self, processes: int | None = None) -> Verification:
         keys: dict[str, Any] = {}
 
         def check(record: chain.Record) -> str | None:
-            if record.actor not in keys:
-                text_key = self.public_key(record.actor)
-                keys[record.actor] = chain.public_from_text(text_key) if text_key else None
-            public = keys[record.actor]
-            if record.data.get("imported"):
-                return None
-            if public is None:
-                return f"decision on {record.visit} by {record.actor}, who has no public key in the inventory"
             requests = self.store.records(visit=record.visit, kinds=("request",))
             if not requests:
                 return f"decision on {record.visit}, which has no request"
-            message = chain.decision_message(record.visit, requests[0].hash.hex(), record.actor, record.data)
-            if not chain.signature_ok(public, message, record.data.get("signature", "")):
-                return f"the signature of {record.actor}'s decision on {record.visit} is not valid (edited)"
-            return None
+            return self.signature_trouble(requests[0], record.actor, record.data, keys)
 
         return self.store.verify(check, processes)
 
     def audit(self, start: dt.datetime, end: dt.datetime) -> list[rules.Finding]:
-        return rules.audit(self.store.records(), self.config, start, end, self.clock())
+        keys: dict[str, Any] = {}
+        return rules.audit(
+            self.store.records(), self.config, start, end, self.clock(), lambda v: self.approval_trouble(v, keys)
+        )
+
+
+def _digest_of(visit: rules.Visit) -> str:
+    return chain.request_digest(visit.id, chain.utc_text(visit.requested_at), visit.requested_by, visit.request)
 
 
 def parse_door_export(path: Path, tz: dt.tzinfo) -> list[dict[str, Any]]:

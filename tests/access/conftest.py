@@ -168,3 +168,16 @@ def wait_for(predicate, timeout: float = 10.0) -> None:
             return
         time.sleep(0.05)
     raise AssertionError("timed out")
+
+
+def signed_decision(log: AccessLog, request: dict, data: dict, approver: str = "kepala") -> dict:
+    """``data`` of a decision on ``request`` (a line of an import) signed by ``approver`` as the
+    log signs one (scheme v2: over the request's content), for history kept elsewhere."""
+    from lpse.access import chain
+
+    at = chain.utc_text(dt.datetime.fromisoformat(request["at"]))
+    digest = chain.request_digest(request["visit"], at, request["actor"], request["data"])
+    data = {**data, "scheme": "v2"}
+    key = chain.load_private((log.config.keys_dir / f"{approver}.key").read_bytes(), log.pw[approver])
+    data["signature"] = chain.sign(key, chain.decision_message_v2(request["visit"], digest, approver, data))
+    return data

@@ -12,7 +12,7 @@ import pytest
 from lpse.comply.run import ComplyRequest
 from lpse.comply.run import run as run_comply
 
-from .conftest import approved_visit, write_inventory
+from .conftest import approved_visit, signed_decision, write_inventory
 
 # What this file shows failing (tests/lab/test_compliance.py counts them as shown).
 SHOWN = {"LPSE-21.4-ACC-01", "LPSE-21.4-ACC-02", "LPSE-21.4-ACC-03", "LPSE-21.4-ACC-04", "LPSE-21.4-ACC-05"}
@@ -128,11 +128,15 @@ def test_access_control_fails_on_a_broken_log_and_passes_on_a_sound_one(tmp_path
                 "visit": "V-900002",
                 "at": start.isoformat(),
                 "actor": "kepala",
-                "data": {
-                    "decision": "approve",
-                    "valid_from": stamp(start),
-                    "valid_until": stamp(start + dt.timedelta(hours=20)),
-                },
+                "data": signed_decision(
+                    log,
+                    lines[0],
+                    {
+                        "decision": "approve",
+                        "valid_from": stamp(start),
+                        "valid_until": stamp(start + dt.timedelta(hours=20)),
+                    },
+                ),
             }
         )
         lines.append(
