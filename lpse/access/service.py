@@ -255,6 +255,12 @@ class AccessLog:
             lo, hi = start or visit.start, end or visit.end
             if hi <= lo:
                 raise field_error("valid_until", "must be after valid_from")
+            # An approval covers at most what was asked for (which is at most 31 days).
+            if lo < visit.start or hi > visit.end:
+                window = f"{rules.local(visit.start, self.config)} - {rules.local(visit.end, self.config)}"
+                raise field_error(
+                    "valid_until" if hi > visit.end else "valid_from", f"must lie within the request ({window})"
+                )
             data = {
                 "decision": "approve" if approve else "deny",
                 "reason": reason,

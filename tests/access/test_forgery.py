@@ -130,3 +130,16 @@ def test_a_decision_made_with_the_first_scheme_still_verifies_and_admits(log):
     log.store.append(lambda tx: Draft("decision", visit, "kepala", data))
     assert log.verify().ok
     log.checkin(visit, "satpam", "T-02")
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [({"valid_until": "+400d"}, "valid_until"), ({"valid_from": "2020-01-01 08:00"}, "valid_from")],
+)
+def test_an_approval_cannot_outlast_or_predate_its_request(log, changes, field):
+    """A one-hour request approved for 400 days (accepted before): refused, nothing written."""
+    visit = log.request("satpam", {**VISITOR, "end": "+1h"}).visit
+    head = log.store.head()
+    with pytest.raises(AccessRefused, match=f"{field}.*must lie within the request"):
+        log.decide(visit, "kepala", True, log.pw["kepala"], **changes)
+    assert log.store.head() == head
