@@ -16,6 +16,8 @@ from lpse.errors import InputError
 
 DEFAULT_DATABASE = "/var/lib/lpse/access/access.db"
 USER_RE = re.compile(r"^[a-z][a-z0-9._-]{1,31}$")
+# An identity number (KTP, NIP, passport …): visitors' and approvers'.
+ID_RE = re.compile(r"^[A-Za-z0-9./-]{3,40}$")
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,7 @@ class AccessConfig:
         return {**self.guards, **self.approvers}
 
 
-def _people(raw: Any, var: str, source: str) -> dict[str, Person]:
+def _people(raw: Any, var: str, source: str, id_required: bool = False) -> dict[str, Person]:
     if raw is None:
         return {}
     if not isinstance(raw, list):
@@ -75,6 +77,9 @@ def _people(raw: Any, var: str, source: str) -> dict[str, Person]:
             raise InputError(f"{where}: name is missing")
         if user in out:
             raise InputError(f"{where}: user {user!r} is listed twice")
+        if id_required and not ID_RE.match(str(item.get("id_number", ""))):
+            # self-approval is refused by identity number: a name is written many ways
+            raise InputError(f"{where}: id_number (NIP or KTP, 3-40 letters, digits, '.', '/' or '-') is missing")
         out[user] = Person(
             user=user,
             name=str(item["name"]).strip(),
@@ -102,7 +107,7 @@ def from_vars(raw: dict[str, Any], source: str = "inventory") -> AccessConfig:
     if "://" in database and not database.startswith(("sqlite:", "postgresql")):
         raise InputError(f"{source}: access_log_database {database!r}: use a file path, sqlite:/// or postgresql://")
     keys_dir = Path(str(raw.get("access_log_keys_dir") or Path(DEFAULT_DATABASE).parent / "keys"))
-    approvers = _people(raw.get("access_log_approvers"), "access_log_approvers", source)
+    approvers = _people(raw.get("access_log_approvers"), "access_log_approvers", source, id_required=True)
     if not approvers:
         raise InputError(f"{source}: access_log_approvers lists nobody: who may approve server-room visits?")
     guards = _people(raw.get("access_log_guards"), "access_log_guards", source)

@@ -129,14 +129,23 @@ def local(when: dt.datetime, config: AccessConfig) -> str:
 # --- the rules, as refusals ----------------------------------------------------------------
 
 
+def bare_name(name: str) -> str:
+    """A name without its titles, as people write them in Indonesia: "Dra. Siti Rahayu, M.Si."
+    and "Siti Rahayu" are the same person (a degree after a comma; a word with a dot in it)."""
+    words = str(name).split(",")[0].split()
+    return " ".join(w for w in words if "." not in w).lower()
+
+
 def is_self(visit: Visit, approver: str, config: AccessConfig) -> bool:
+    """Whether the approver is the visitor: by identity number (approvers carry one), and by name
+    with titles set aside."""
     person = config.approvers.get(approver)
     visitor = visit.request.get("visitor", {})
     if person is None:
         return False
-    same_name = norm(visitor.get("name", "")) == norm(person.name)
     same_id = bool(person.id_number) and norm(visitor.get("id_number", "")) == norm(person.id_number)
-    return same_name or same_id or visit.request.get("visitor_user") == approver
+    same_name = bool(bare_name(person.name)) and bare_name(visitor.get("name", "")) == bare_name(person.name)
+    return same_id or same_name or visit.request.get("visitor_user") == approver
 
 
 def check_decide(visit: Visit, approver: str, config: AccessConfig) -> None:

@@ -23,14 +23,13 @@ from pathlib import Path
 from typing import Any
 
 from lpse.access import chain, rules, schema
-from lpse.access.config import AccessConfig
+from lpse.access.config import ID_RE, AccessConfig
 from lpse.access.errors import AccessRefused, field_error
 from lpse.access.store import Draft, Store, Tx, Verification
 from lpse.errors import InputError
 
 ID_TYPES = ("ktp", "sim", "paspor", "nip", "kartu-pegawai", "lainnya")
 TEXT_RE = re.compile(r"^[^\x00-\x1f\x7f]*$")
-ID_RE = re.compile(r"^[A-Za-z0-9./-]{3,40}$")
 BADGE_RE = re.compile(r"^[A-Za-z0-9-]{1,20}$")
 VISIT_RE = re.compile(r"^V-\d{6,}$")
 REL_RE = re.compile(r"^\+(\d{1,4})([mhd])$")

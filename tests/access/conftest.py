@@ -21,7 +21,12 @@ from lpse.access.service import AccessLog
 PEOPLE = {
     "access_log_approvers": [
         {"user": "kepala", "name": "Dra. Siti Rahayu", "title": "Kepala LPSE", "id_number": "197103121996032004"},
-        {"user": "sekretaris", "name": "Ir. Dadang Suhendar", "title": "Sekretaris LPSE"},
+        {
+            "user": "sekretaris",
+            "name": "Ir. Dadang Suhendar",
+            "title": "Sekretaris LPSE",
+            "id_number": "197505052000031003",
+        },
     ],
     "access_log_guards": [{"user": "satpam", "name": "Asep Saepudin"}, {"user": "jaga2", "name": "Ujang"}],
     "access_log_doors": ["ruang-server"],

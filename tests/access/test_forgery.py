@@ -143,3 +143,27 @@ def test_an_approval_cannot_outlast_or_predate_its_request(log, changes, field):
     with pytest.raises(AccessRefused, match=f"{field}.*must lie within the request"):
         log.decide(visit, "kepala", True, log.pw["kepala"], **changes)
     assert log.store.head() == head
+
+
+@pytest.mark.parametrize("name", ["Siti Rahayu", "SITI RAHAYU, S.E.", "Dra. Siti Rahayu, M.Si."])
+def test_an_approver_cannot_approve_her_own_visit_under_another_spelling(log, name):
+    """Kepala is "Dra. Siti Rahayu" in the inventory; "Siti Rahayu" asked to enter."""
+    visit = log.request("satpam", {**VISITOR, "name": name}).visit
+    with pytest.raises(AccessRefused) as refused:
+        log.decide(visit, "kepala", True, log.pw["kepala"])
+    assert refused.value.code == "self_approval"
+
+
+def test_an_approver_cannot_approve_her_own_visit_by_identity_number(log):
+    visit = log.request("satpam", {**VISITOR, "name": "S. Rahayu", "id_number": "197103121996032004"}).visit
+    with pytest.raises(AccessRefused) as refused:
+        log.decide(visit, "kepala", True, log.pw["kepala"])
+    assert refused.value.code == "self_approval"
+
+
+def test_an_approver_without_an_identity_number_is_a_clear_inventory_error(tmp_path):
+    from lpse.access.config import from_vars
+
+    people = {"access_log_approvers": [{"user": "kepala", "name": "Dra. Siti Rahayu"}], "access_log_guards": []}
+    with pytest.raises(InputError, match=r"access_log_approvers\[0\]: id_number .* is missing"):
+        from_vars({**people, "access_log_database": str(tmp_path / "a.db")}, "inventory")
