@@ -333,6 +333,15 @@ def audit(month, as_json, inventory):
         sys.exit(1)
 
 
+def spreadsheet_safe(cell: object) -> object:
+    """A CSV cell a spreadsheet will not run: text starting with = + - @ (or a tab or carriage
+    return before one) is a formula to Excel and LibreOffice; it gets a leading apostrophe (OWASP's
+    advice), which they show as text. Numbers pass as they are."""
+    if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + cell
+    return cell
+
+
 @access.command("export")
 @click.option("--month", default=None, help="YYYY-MM (default: this month).")
 @click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json")
@@ -370,7 +379,8 @@ def export(month, fmt, output, inventory):
         for v in rows:
             vis = v.request["visitor"]
             w.writerow(
-                [
+                spreadsheet_safe(c)
+                for c in [
                     v.id,
                     vis["name"],
                     vis["id_type"],

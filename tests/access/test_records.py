@@ -100,3 +100,24 @@ def test_a_door_event_from_a_clock_never_set_is_refused_naming_its_line(log, tmp
 def test_importing_a_directory_is_a_clear_error(log, tmp_path):
     with pytest.raises(InputError, match="cannot be read: Is a directory"):
         log.import_records(tmp_path, "satpam")
+
+
+def test_the_csv_export_never_hands_a_spreadsheet_a_formula(log, tmp_path):
+    """A visitor named =HYPERLINK(...) (CSV injection): every such cell starts with an apostrophe."""
+    import csv
+    import io
+
+    from .conftest import VISITOR
+
+    hostile = {**VISITOR, "name": '=HYPERLINK("http://evil.example","klik")', "purpose": "@SUM(1+1)"}
+    log.request("satpam", {**hostile, "institution": "+62 PT Data", "escort": "-Asep"})
+    inv = write_inventory(tmp_path, database=str(log.config.database))
+    inv.write_text(inv.read_text().replace(str(tmp_path / "keys"), str(log.config.keys_dir)))
+    month = log.clock().strftime("%Y-%m")
+    result = CliRunner().invoke(access, ["export", "--month", month, "--format", "csv", "-i", str(inv)])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.reader(io.StringIO(result.output)))
+    cells = [c for row in rows[1:] for c in row]
+    assert '\'=HYPERLINK("http://evil.example","klik")' in cells and "'@SUM(1+1)" in cells
+    assert "'+62 PT Data" in cells and "'-Asep" not in cells  # the escort is not exported
+    assert not any(c[:1] in "=+-@" for c in cells if c), cells
