@@ -171,6 +171,8 @@ class Store:
         from alembic.config import Config
         from alembic.runtime.migration import MigrationContext
 
+        if self.dialect == "sqlite":
+            self._private_file()
         cfg = Config()
         cfg.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
         try:
@@ -183,6 +185,18 @@ class Store:
             raise LpseError(f"access log database {self.url}: {exc.orig}") from None
         self._migrated = True
         return rev or ""
+
+    def _private_file(self) -> None:
+        """The SQLite file (visitors' identity numbers) readable by its owner only: created 0600
+        before SQLite creates it (its -wal and -shm files take the same mode), tightened if it
+        exists."""
+        import os
+
+        path = Path(self.url.removeprefix("sqlite:///"))
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+        for each in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            if each.exists() and each.stat().st_mode & 0o077:
+                each.chmod(0o600)
 
     def ensure(self) -> None:
         """Fail clearly when the schema is missing or old (never create it implicitly)."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -121,3 +122,17 @@ def test_the_csv_export_never_hands_a_spreadsheet_a_formula(log, tmp_path):
     assert '\'=HYPERLINK("http://evil.example","klik")' in cells and "'@SUM(1+1)" in cells
     assert "'+62 PT Data" in cells and "'-Asep" not in cells  # the escort is not exported
     assert not any(c[:1] in "=+-@" for c in cells if c), cells
+
+
+def test_the_database_is_readable_by_its_owner_only(log, tmp_path):
+    """Visitors' identity numbers: the SQLite file and its journal are 0600 (0644 before), and
+    `lpse access init` tightens a file that was left open."""
+    from .conftest import approved_visit as visit_of
+
+    visit_of(log)
+    db = Path(log.config.database)
+    files = [db, db.with_name(db.name + "-wal")]
+    assert all(f.exists() and f.stat().st_mode & 0o777 == 0o600 for f in files), [oct(f.stat().st_mode) for f in files]
+    db.chmod(0o644)
+    log.init()
+    assert db.stat().st_mode & 0o777 == 0o600
