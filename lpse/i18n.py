@@ -575,6 +575,10 @@ WEB: dict[str, dict[str, str]] = {
     "web.user": {"id": "Nama pengguna", "en": "User name"},
     "web.password": {"id": "Kata sandi", "en": "Password"},
     "web.bad_login": {"id": "Nama pengguna atau kata sandi salah.", "en": "Wrong user name or password."},
+    "web.locked": {
+        "id": "Terlalu banyak kata sandi salah: coba lagi setelah 15 menit.",
+        "en": "Too many wrong passwords: try again in 15 minutes.",
+    },
     "web.visits": {"id": "Kunjungan", "en": "Visits"},
     "web.new": {"id": "Permohonan baru", "en": "New request"},
     "web.trail": {"id": "Jejak audit", "en": "Audit trail"},

@@ -420,8 +420,13 @@ def import_(path, doors, actor, inventory):
 @access.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8470, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--behind-proxy",
+    is_flag=True,
+    help="A reverse proxy (nginx with TLS) in front: trust its X-Forwarded-For and -Proto (one hop).",
+)
 @inventory_option
-def serve(host, port, inventory):
+def serve(host, port, behind_proxy, inventory):
     """The web application for the guard desk and approvers (waitress)."""
     import waitress
 
@@ -429,5 +434,10 @@ def serve(host, port, inventory):
 
     log = open_log(inventory)
     log.store.ensure()
+    app = create_app(log)
+    if behind_proxy:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)  # type: ignore[method-assign]
     console.print(f"http://{host}:{port}/", highlight=False)
-    waitress.serve(create_app(log), host=host, port=port, threads=4)
+    waitress.serve(app, host=host, port=port, threads=4)

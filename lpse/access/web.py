@@ -45,6 +45,52 @@ def local_target(value: str | None) -> str:
     return value
 
 
+class LoginThrottle:
+    """Wrong passwords, counted per account and per address: after ``LIMIT`` within
+    ``LOCK_MINUTES`` the account (or address) is refused for ``LOCK_MINUTES``, the right password
+    too, and without a record for each refusal (only the lock is recorded). Kept in the process:
+    a restart forgets it, and nginx's rate limit stands in front."""
+
+    LIMIT = 5
+    LOCK_MINUTES = 15
+
+    def __init__(self, clock) -> None:
+        import threading
+
+        self.clock = clock
+        self.failures: dict[tuple[str, str], list] = {}
+        self.until: dict[tuple[str, str], object] = {}
+        self.mutex = threading.Lock()
+
+    def _keys(self, user: str, address: str) -> list[tuple[str, str]]:
+        return [("user", user.lower()), ("address", address)]
+
+    def locked(self, user: str, address: str) -> bool:
+        now = self.clock()
+        with self.mutex:
+            return any(self.until.get(k) is not None and now < self.until[k] for k in self._keys(user, address))
+
+    def failed(self, user: str, address: str) -> bool:
+        """Counts a wrong password; True when it starts a lock."""
+        import datetime as dt
+
+        now = self.clock()
+        window = dt.timedelta(minutes=self.LOCK_MINUTES)
+        started = False
+        with self.mutex:
+            for key in self._keys(user, address):
+                recent = [t for t in self.failures.get(key, []) if now - t < window] + [now]
+                self.failures[key] = recent
+                if len(recent) >= self.LIMIT:
+                    self.until[key], self.failures[key] = now + window, []
+                    started = True
+        return started
+
+    def succeeded(self, user: str, address: str) -> None:
+        with self.mutex:
+            self.failures.pop(("user", user.lower()), None)
+
+
 def create_app(log: AccessLog, secret_key: str | None = None) -> Flask:
     app = Flask(__name__)
     app.config.update(
@@ -56,6 +102,22 @@ def create_app(log: AccessLog, secret_key: str | None = None) -> Flask:
     )
     CSRFProtect(app)
     config = log.config
+    throttle = LoginThrottle(log.clock)
+
+    @app.after_request
+    def _headers(resp):
+        # Nothing from elsewhere, no framing, no inline code; HSTS where the page came over TLS
+        # (behind nginx, which sets X-Forwarded-Proto: see ProxyFix in `lpse access serve`).
+        resp.headers["Content-Security-Policy"] = (
+            "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+            "frame-ancestors 'none'; base-uri 'none'"
+        )
+        resp.headers["X-Content-Type-Options"] = "nosniff"
+        resp.headers["X-Frame-Options"] = "DENY"
+        resp.headers["Referrer-Policy"] = "same-origin"
+        if request.is_secure:
+            resp.headers["Strict-Transport-Security"] = "max-age=31536000"
+        return resp
 
     def lang() -> str:
         return "en" if request.cookies.get("lang") == "en" else "id"
@@ -119,12 +181,19 @@ def create_app(log: AccessLog, secret_key: str | None = None) -> Flask:
         if request.method == "POST":
             user = (request.form.get("user") or "").strip()[:32]
             password = request.form.get("password") or ""
+            address = request.remote_addr or "-"
+            if throttle.locked(user, address):  # not even the right password, and no record each time
+                return render_template("login.html", error=t("locked")), 429
             if log.authenticate(user, password[:200]):
+                throttle.succeeded(user, address)
                 session.clear()
                 session["user"] = user
-                log.audit_event(user, "login", address=request.remote_addr)
+                log.audit_event(user, "login", address=address)
                 return redirect(local_target(request.args.get("next")))
-            log.audit_event(user or "-", "login_failed", address=request.remote_addr)
+            if throttle.failed(user, address):
+                log.audit_event(user or "-", "login_locked", address=address, minutes=LoginThrottle.LOCK_MINUTES)
+            else:
+                log.audit_event(user or "-", "login_failed", address=address)
             error = t("bad_login")
         return render_template("login.html", error=error), (401 if error else 200)
 

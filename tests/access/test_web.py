@@ -208,3 +208,41 @@ def test_next_never_leads_off_the_site(client, log, target):
 
 def test_next_keeps_a_path_on_the_site(client, log):
     assert client.get("/lang/en?next=/visits/new%3Fx%3D1").headers["Location"] == "/visits/new?x=1"
+
+
+def test_every_page_carries_the_security_headers(client, log):
+    for path in ("/login", "/lang/en?next=/"):
+        headers = client.get(path).headers
+        csp = headers["Content-Security-Policy"]
+        assert "default-src 'none'" in csp and "frame-ancestors 'none'" in csp and "unsafe-inline" not in csp
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["Referrer-Policy"] == "same-origin"
+        assert "Strict-Transport-Security" not in headers  # plain HTTP here
+    assert client.get("/login", base_url="https://spse.lab").headers["Strict-Transport-Security"]
+    assert client.get("/static/app.css").status_code == 200  # the style the CSP allows
+
+
+def test_a_password_guessed_a_hundred_times_locks_the_account_and_bloats_nothing(client, log, clock):
+    """Brute force: after 5 wrong passwords the account is locked for 15 minutes, the right
+    password included; the chain records the failures and the lock, not every attempt."""
+    head = log.store.head()[0]
+    codes = []
+    for n in range(100):
+        token = csrf(client)
+        resp = client.post("/login", data={"user": "kepala", "password": f"tebak-{n}", "csrf_token": token})
+        codes.append(resp.status_code)
+    assert codes[:5] == [401] * 5 and set(codes[5:]) == {429}, codes[:8]
+    assert log.store.head()[0] - head == 5  # four failures and the lock
+    token = csrf(client)
+    right = {"user": "kepala", "password": log.pw["kepala"], "csrf_token": token}
+    assert client.post("/login", data=right).status_code == 429
+    clock.advance(minutes=16)
+    assert client.post("/login", data={**right, "csrf_token": csrf(client)}).status_code == 302
+
+
+def test_a_guess_at_many_accounts_from_one_address_is_locked_too(client, log):
+    codes = []
+    for user in ["satpam", "jaga2", "kepala", "sekretaris", "budi", "tamu", "admin"]:
+        resp = client.post("/login", data={"user": user, "password": "x" * 12, "csrf_token": csrf(client)})
+        codes.append(resp.status_code)
+    assert codes == [401] * 5 + [429] * 2
