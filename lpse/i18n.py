@@ -684,6 +684,14 @@ ACCESS: dict[str, dict[str, str]] = {
     "access.purpose": {"id": "keperluan", "en": "purpose"},
     "access.escort": {"id": "pendamping", "en": "escort"},
     "access.equipment": {"id": "peralatan", "en": "equipment"},
+    "access.checkpoints_checked": {
+        "id": "Dicocokkan dengan {n} titik periksa bertanda tangan (di luar basis data).",
+        "en": "Checked against {n} signed checkpoint(s) (kept outside the database).",
+    },
+    "access.checkpoint_written": {
+        "id": "Titik periksa #{seq} ({hash}…) ditandatangani dan disimpan di {n} direktori.",
+        "en": "Checkpoint #{seq} ({hash}…) signed and kept in {n} director(y/ies).",
+    },
     "access.chain_intact": {
         "id": "Rantai utuh: {records} catatan, {decisions} keputusan bertanda tangan, kepala #{seq} {hash}",
         "en": "Chain intact: {records} records, {decisions} signed decisions, head #{seq} {hash}",

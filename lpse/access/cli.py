@@ -301,11 +301,26 @@ def verify(as_json, inventory):
             ),
             highlight=False,
         )
+        console.print(t("access.checkpoints_checked", n=result.checkpoints), highlight=False)
     else:
         for p in result.problems:
             console.print(f"[red]{p}[/]", highlight=False)
     if not result.ok:
         sys.exit(1)
+
+
+@access.command("checkpoint")
+@json_option
+@inventory_option
+def checkpoint_(as_json, inventory):
+    """Sign the log's head and keep it outside the database (every access_log_checkpoint_dirs);
+    run it from a timer, and copy the directory to a second host."""
+    log = open_log(inventory)
+    cp, paths = log.checkpoint()
+    if as_json:
+        click.echo(json.dumps({"seq": cp.seq, "head": cp.head, "time": cp.time, "files": [str(p) for p in paths]}))
+    else:
+        console.print(t("access.checkpoint_written", seq=cp.seq, hash=cp.head[:16], n=len(paths)), highlight=False)
 
 
 def _period(month: str | None, tz) -> tuple[dt.datetime, dt.datetime]:

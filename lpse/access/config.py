@@ -40,6 +40,10 @@ class AccessConfig:
     timezone: str = "Asia/Jakarta"
     doors: tuple[str, ...] = ()
     source: str = "inventory"
+    # Where signed checkpoints are kept, outside the database (lpse/access/checkpoint.py), and the
+    # log's public key pinned in the inventory (empty: <keys_dir>/log.pub).
+    checkpoint_dirs: tuple[Path, ...] = ()
+    checkpoint_key: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -119,7 +123,15 @@ def from_vars(raw: dict[str, Any], source: str = "inventory") -> AccessConfig:
     doors = raw.get("access_log_doors") or []
     if not isinstance(doors, list) or not all(isinstance(d, str) and d for d in doors):
         raise InputError(f"{source}: access_log_doors must be a list of door names")
+    dirs = raw.get("access_log_checkpoint_dirs") or [str(keys_dir.parent / "checkpoints")]
+    if not isinstance(dirs, list) or not all(isinstance(d, str) and d.startswith("/") for d in dirs):
+        raise InputError(f"{source}: access_log_checkpoint_dirs must be a list of absolute directory paths")
+    pinned = str(raw.get("access_log_checkpoint_key") or "")
+    if pinned and not re.fullmatch(r"[A-Za-z0-9+/]{43}=", pinned):
+        raise InputError(f"{source}: access_log_checkpoint_key must be the log's public key (base64, 44 characters)")
     return AccessConfig(
+        checkpoint_dirs=tuple(Path(d) for d in dirs),
+        checkpoint_key=pinned,
         database=database,
         keys_dir=keys_dir,
         approvers=approvers,

@@ -22,11 +22,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from lpse.access import chain, rules, schema
+from lpse.access import chain, checkpoint, rules, schema
 from lpse.access.config import ID_RE, AccessConfig
 from lpse.access.errors import AccessRefused, field_error
-from lpse.access.store import Draft, Store, Tx, Verification
-from lpse.errors import InputError
+from lpse.access.store import Draft, Problem, Store, Tx, Verification
+from lpse.errors import InputError, LpseError
 
 ID_TYPES = ("ktp", "sim", "paspor", "nip", "kartu-pegawai", "lainnya")
 TEXT_RE = re.compile(r"^[^\x00-\x1f\x7f]*$")
@@ -140,7 +140,70 @@ class AccessLog:
             path = initial / user
             _write_private(path, password.encode() + b"\n")
             made.append(Created(user, path, user in self.config.approvers))
+        checkpoint.log_key(keys, create=True)  # made once, never replaced
+        self.checkpoint()
         return made
+
+    # --- checkpoints (lpse/access/checkpoint.py) ------------------------------------------
+
+    def checkpoint(self) -> tuple[checkpoint.Checkpoint, list[Path]]:
+        """Sign the log's head and write it to every checkpoint directory."""
+        key = checkpoint.log_key(self.config.keys_dir)
+        if key is None:
+            raise LpseError(f"{self.config.keys_dir}/log.key is missing: run `lpse access init`")
+        seq, head = self.store.head()
+        cp = checkpoint.make(key, seq, head, chain.utc_text(self.clock()))
+        return cp, checkpoint.write(cp, list(self.config.checkpoint_dirs))
+
+    def log_public_key(self) -> str | None:
+        if self.config.checkpoint_key:
+            return self.config.checkpoint_key
+        path = self.config.keys_dir / "log.pub"
+        return path.read_text().strip() if path.exists() else None
+
+    def _check_checkpoints(self, result: Verification) -> None:
+        """The log against every signed checkpoint found (each copy counted once): a checkpoint
+        beyond the head means records were cut off the end; one whose record hash differs means
+        the log was rewritten at or before it."""
+        public = self.log_public_key()
+        seen: set[tuple[int, str]] = set()
+        latest: tuple[checkpoint.Checkpoint, Path] | None = None
+        for found in checkpoint.read_all(list(self.config.checkpoint_dirs)):
+            cp = found.checkpoint
+            if cp is None:
+                result.problems.append(Problem(result.head_seq, f"checkpoint {found.path} {found.trouble}"))
+                continue
+            if public is None or not checkpoint.signed_by(cp, public):
+                result.problems.append(
+                    Problem(cp.seq, f"checkpoint {found.path} is not signed by this log's key: forged or edited")
+                )
+                continue
+            if (cp.seq, cp.head) in seen:
+                continue
+            seen.add((cp.seq, cp.head))
+            result.checkpoints += 1
+            if cp.seq > result.head_seq:
+                if latest is None or cp.seq > latest[0].seq:
+                    latest = (cp, found.path)
+                continue
+            stored = self.store.hash_at(cp.seq) if cp.seq else chain.GENESIS.hex()
+            if stored is not None and stored != cp.head:  # (a record deleted inside: the chain names it)
+                result.problems.append(
+                    Problem(
+                        cp.seq,
+                        f"record #{cp.seq} is not the one the checkpoint of {cp.time} saw: the log was "
+                        f"rewritten at or before it ({found.path.name})",
+                    )
+                )
+        if latest:
+            cp, path = latest
+            result.problems.append(
+                Problem(
+                    result.head_seq + 1,
+                    f"records after #{result.head_seq} are missing: the checkpoint of {cp.time} saw #{cp.seq} "
+                    f"({path.name})",
+                )
+            )
 
     def set_password(self, user: str, password: str, old: str | None = None, *, new_account: bool = False) -> None:
         if user not in self.config.users():
@@ -273,7 +336,10 @@ class AccessLog:
             data["key"] = self.public_key(approver)
             return Draft("decision", visit.id, approver, data)
 
-        return self.store.append(build, now=now)[0]
+        record = self.store.append(build, now=now)[0]
+        if checkpoint.log_key(self.config.keys_dir) is not None:  # a log from before checkpoints: none yet
+            self.checkpoint()
+        return record
 
     def checkin(self, visit_id: str, guard: str, badge: str, escort: str = "") -> chain.Record:
         now = self.clock()
@@ -466,7 +532,9 @@ class AccessLog:
                 return f"decision on {record.visit}, which has no request"
             return self.signature_trouble(requests[0], record.actor, record.data, keys)
 
-        return self.store.verify(check, processes)
+        result = self.store.verify(check, processes)
+        self._check_checkpoints(result)
+        return result
 
     def audit(self, start: dt.datetime, end: dt.datetime) -> list[rules.Finding]:
         keys: dict[str, Any] = {}

@@ -103,6 +103,7 @@ class Verification:
     head_hash: str = ""
     problems: list[Problem] = field(default_factory=list)
     seconds: float = 0.0
+    checkpoints: int = 0  # signed checkpoints the log was checked against
 
     @property
     def ok(self) -> bool:
@@ -116,6 +117,7 @@ class Verification:
             "head": {"seq": self.head_seq, "hash": self.head_hash},
             "problems": [{"seq": p.seq, "problem": p.what} for p in self.problems],
             "seconds": round(self.seconds, 3),
+            "checkpoints": self.checkpoints,
         }
 
 
@@ -267,6 +269,13 @@ class Store:
         if kinds and by_visit:
             found = [r for r in found if r.kind in kinds]
         return found[::-1] if last else found
+
+    def hash_at(self, seq: int) -> str | None:
+        """The stored hash of record ``seq`` (hex), None if there is no such record."""
+        self.ensure()
+        with self.engine.connect() as conn:
+            raw = conn.execute(sa.select(records.c.hash).where(records.c.seq == seq)).scalar_one_or_none()
+        return _raw(raw).hex() if raw is not None else None
 
     def head(self) -> tuple[int, str]:
         self.ensure()

@@ -138,7 +138,12 @@ def test_edited_decision_fails_its_signature_even_with_the_chain_rebuilt(log):
             prev = chain.link(prev, body)
             conn.execute("UPDATE records SET body = ?, hash = ? WHERE seq = ?", (body, prev, seq))
         conn.execute("UPDATE chain_head SET hash = ?", (prev,))
-    assert problems(log) == [(2, "the signature of kepala's decision on V-000001 is not valid (edited)")]
+    found = problems(log)
+    assert found[0] == (2, "the signature of kepala's decision on V-000001 is not valid (edited)")
+    # and the checkpoint written with that decision saw another record #2
+    assert [(seq, what.split(" saw")[0]) for seq, what in found[1:]] == [
+        (2, f"record #2 is not the one the checkpoint of {chain.utc_text(log.clock())}")
+    ]
 
 
 # --- concurrency and crashes -------------------------------------------------------------------
