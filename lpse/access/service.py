@@ -129,6 +129,15 @@ class AccessLog:
         keys = self.config.keys_dir
         keys.mkdir(parents=True, exist_ok=True, mode=0o700)
         os.chmod(keys, 0o700)
+        # A signing key without its account: the account row was lost or deleted. A new key would
+        # let whoever deleted it sign as that approver from now on: refuse, before any change.
+        orphans = [u for u in self.config.approvers if not self.store.account(u) and (keys / f"{u}.key").exists()]
+        if orphans:
+            raise LpseError(
+                f"{', '.join(orphans)}: a signing key in {keys} but no account in the database. "
+                "init never replaces a key: restore the database from its backup (or move the key "
+                "away on purpose, recorded, before init)"
+            )
         made = []
         for user in self.config.users():
             if self.store.account(user):

@@ -167,3 +167,19 @@ def test_an_approver_without_an_identity_number_is_a_clear_inventory_error(tmp_p
     people = {"access_log_approvers": [{"user": "kepala", "name": "Dra. Siti Rahayu"}], "access_log_guards": []}
     with pytest.raises(InputError, match=r"access_log_approvers\[0\]: id_number .* is missing"):
         from_vars({**people, "access_log_database": str(tmp_path / "a.db")}, "inventory")
+
+
+def test_init_never_replaces_an_approvers_key_after_its_account_is_deleted(log):
+    """The review's key swap: delete kepala's account row, run init, and a new key would verify
+    every new approval. init refuses and changes nothing."""
+    import sqlite3
+
+    from lpse.errors import LpseError
+
+    key = (log.config.keys_dir / "kepala.key").read_bytes()
+    with sqlite3.connect(log.config.database) as conn:
+        conn.execute("DELETE FROM accounts WHERE username = 'kepala'")
+    with pytest.raises(LpseError, match=r"kepala: a signing key .* but no account"):
+        log.init()
+    assert (log.config.keys_dir / "kepala.key").read_bytes() == key
+    assert log.store.account("kepala") is None
