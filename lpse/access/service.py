@@ -535,11 +535,12 @@ class AccessLog:
     def verify(self, processes: int | None = None) -> Verification:
         keys: dict[str, Any] = {}
 
-        def check(record: chain.Record) -> str | None:
-            requests = self.store.records(visit=record.visit, kinds=("request",))
-            if not requests:
+        def check(record: chain.Record, request: chain.Record | None) -> str | None:
+            if request is None:
+                request = next(iter(self.store.records(visit=record.visit, kinds=("request",))), None)
+            if request is None:
                 return f"decision on {record.visit}, which has no request"
-            return self.signature_trouble(requests[0], record.actor, record.data, keys)
+            return self.signature_trouble(request, record.actor, record.data, keys)
 
         result = self.store.verify(check, processes)
         self._check_checkpoints(result)

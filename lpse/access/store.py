@@ -138,6 +138,10 @@ def _sqlite_setup(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
+# Checks a decision record, given its request when the walk saw it (else None): a problem or None.
+DecisionCheck = Callable[[chain.Record, chain.Record | None], str | None]
+
+
 class Store:
     def __init__(self, url: str) -> None:
         self.url = url
@@ -304,9 +308,7 @@ class Store:
 
     # --- verification -------------------------------------------------------------------
 
-    def verify(
-        self, check_decision: Callable[[chain.Record], str | None] | None = None, processes: int | None = None
-    ) -> Verification:
+    def verify(self, check_decision: DecisionCheck | None = None, processes: int | None = None) -> Verification:
         """Walk the whole chain; every problem names its record. Streams: constant memory.
 
         Each record's hash is checked against the stored hash of the record before it, so the
@@ -347,15 +349,14 @@ class Store:
         result.seconds = time.perf_counter() - started
         return result
 
-    def verify_range(
-        self, lo: int, hi: int, check_decision: Callable[[chain.Record], str | None] | None = None
-    ) -> Verification:
+    def verify_range(self, lo: int, hi: int, check_decision: DecisionCheck | None = None) -> Verification:
         """Check records lo..hi against the stored hash of the record before lo."""
         result = Verification()
         # The loop is the hot path of a million-record verify (bench/access.py): the record
         # prefix is cached per (kind, visit) and hashing is inlined.
         sha256, count = hashlib.sha256, 0
         heads: dict[tuple[str, str | None], bytes] = {}
+        requests: dict[str | None, tuple[bytes, bytes]] = {}
         skip_link = False
         with self.engine.connect() as conn:
             raw_conn = conn.connection.driver_connection
@@ -395,9 +396,17 @@ class Store:
                     elif kind == "decision":
                         result.decisions += 1
                         if check_decision:
-                            trouble = check_decision(chain.Record.from_body(body, digest))
+                            request = requests.pop(visit, None)
+                            trouble = check_decision(
+                                chain.Record.from_body(body, digest),
+                                chain.Record.from_body(*request) if request else None,
+                            )
                             if trouble:
                                 result.problems.append(Problem(seq, trouble))
+                    elif kind == "request" and check_decision:
+                        # its decision follows soon: kept until then (a decision in another range
+                        # looks its request up through the visit index)
+                        requests.setdefault(visit, (body, digest))
                     skip_link = False
                     prev = digest
             cur.close()
