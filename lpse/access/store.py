@@ -138,6 +138,11 @@ def _sqlite_setup(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
+HEAD_MISSING = (
+    "access log database {url}: the chain head row is missing (the database was altered): "
+    "restore it from its backup; `lpse access verify` names what it can"
+)
+
 # Checks a decision record, given its request when the walk saw it (else None): a problem or None.
 DecisionCheck = Callable[[chain.Record, chain.Record | None], str | None]
 
@@ -225,7 +230,9 @@ class Store:
         """Lock the head, let ``build`` decide on the current state, append what it returns."""
         self.ensure()
         with self.engine.connect().execution_options(lpse_write=True) as conn, conn.begin():
-            head = conn.exec_driver_sql(self._sql["head"]).one()
+            head = conn.exec_driver_sql(self._sql["head"]).one_or_none()
+            if head is None:
+                raise LpseError(HEAD_MISSING.format(url=self.url))
             seq, prev = int(head.seq), bytes(head.hash)
             drafts = build(Tx(conn, seq))
             drafts = drafts if isinstance(drafts, list) else [drafts]
@@ -284,7 +291,9 @@ class Store:
     def head(self) -> tuple[int, str]:
         self.ensure()
         with self.engine.connect() as conn:
-            row = conn.execute(sa.select(chain_head.c.seq, chain_head.c.hash)).one()
+            row = conn.execute(sa.select(chain_head.c.seq, chain_head.c.hash)).one_or_none()
+        if row is None:
+            raise LpseError(HEAD_MISSING.format(url=self.url))
         return int(row.seq), bytes(row.hash).hex()
 
     # --- accounts (not part of the chain: a password change is not an event to keep) ---
@@ -327,7 +336,14 @@ class Store:
                     "SELECT h.seq, h.hash, (SELECT max(seq) FROM records),"
                     " (SELECT r.hash FROM records r WHERE r.seq = h.seq) FROM chain_head h"
                 )
-            ).one()
+            ).one_or_none() or (None, None, None, None)
+        if head_seq is None:  # the row was deleted: walk the records to their end, and say so
+            with self.engine.connect() as conn:
+                last_seq, last_hash = conn.execute(
+                    sa.text("SELECT seq, hash FROM records ORDER BY seq DESC LIMIT 1")
+                ).one_or_none() or (0, None)
+            head_seq, head_hash = last_seq, _raw(last_hash) if last_hash is not None else chain.GENESIS
+            result.problems.append(Problem(int(head_seq), "the chain head row is missing: the database was altered"))
         head_seq, head_hash = int(head_seq), bytes(head_hash)
         ranges = _ranges(head_seq, processes or verify_processes(head_seq))
         parts = _run_ranges(self, ranges, check_decision)

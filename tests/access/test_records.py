@@ -136,3 +136,18 @@ def test_the_database_is_readable_by_its_owner_only(log, tmp_path):
     db.chmod(0o644)
     log.init()
     assert db.stat().st_mode & 0o777 == 0o600
+
+
+def test_a_missing_chain_head_row_is_named_never_a_traceback(log):
+    import sqlite3
+
+    from lpse.errors import LpseError
+
+    approved_visit(log)
+    with sqlite3.connect(log.config.database) as conn:
+        conn.execute("DELETE FROM chain_head")
+    result = log.verify()
+    assert [p.what for p in result.problems] == ["the chain head row is missing: the database was altered"]
+    for write in (lambda: approved_visit(log), log.store.head):
+        with pytest.raises(LpseError, match="the chain head row is missing"):
+            write()
