@@ -87,27 +87,37 @@ def test_sigkill_of_lpse_provision_leaves_no_ansible_and_no_mitogen_behind(provi
 
 
 def test_a_second_run_on_the_same_inventory_is_refused_naming_the_holder(provisioned, tmp_path):
+    """The first run holds the inventory until the test releases it: the second is refused
+    however long it takes to start on a loaded machine (a `--tags base` run could end first)."""
     lab = provisioned
+    release = tmp_path / "release"
     first = subprocess.Popen(
-        [*LPSE, "provision", "-i", str(lab.inventory_path), "--tags", "base"],
+        [
+            *LPSE,
+            "provision",
+            "-i",
+            str(lab.inventory_path),
+            "-e",
+            f"hold_release_file={release}",
+            "tests/lab/playbooks/hold.yml",
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         cwd=ROOT,
     )
     try:
-        # The guard starts once the first run holds the inventory (`--tags` is checked before, with
-        # an ansible-playbook of its own).
-        assert wait_until(lambda: processes("lpse-playbook-guard"), 60)
+        assert wait_until(lambda: processes("lpse-playbook-guard"), 120)  # it holds the inventory
         second = subprocess.run(
             [*LPSE, "--lang", "en", "provision", "-i", str(lab.inventory_path)],
             capture_output=True,
             text=True,
             cwd=ROOT,
-            timeout=60,
+            timeout=300,
         )
         assert second.returncode == 1, second.stderr
-        assert f"is in use by another run: pid {first.pid} (lpse: site.yml), started 20" in second.stderr
+        assert f"is in use by another run: pid {first.pid} (lpse: hold.yml), started 20" in second.stderr
     finally:
+        release.touch()
         first.wait(timeout=300)
     assert first.returncode == 0
 
