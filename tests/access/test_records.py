@@ -77,7 +77,7 @@ def test_a_malformed_record_already_stored_breaks_no_reader_and_audit_names_it(l
 
     inv = write_inventory(tmp_path, database=str(log.config.database))
     inv.write_text(inv.read_text().replace(str(tmp_path / "keys"), str(log.config.keys_dir)))
-    for args in (["list"], ["export", "--month", now.strftime("%Y-%m")], ["audit"]):
+    for args in (["list"], ["export", "--month", now.astimezone(log.config.tz).strftime("%Y-%m")], ["audit"]):
         result = CliRunner().invoke(access, [*args, "-i", str(inv)])
         assert result.exception is None or isinstance(result.exception, SystemExit), (args, repr(result.exception))
     result = CliRunner().invoke(access, ["show", "V-900001", "-i", str(inv)])
@@ -114,7 +114,7 @@ def test_the_csv_export_never_hands_a_spreadsheet_a_formula(log, tmp_path):
     log.request("satpam", {**hostile, "institution": "+62 PT Data", "escort": "-Asep"})
     inv = write_inventory(tmp_path, database=str(log.config.database))
     inv.write_text(inv.read_text().replace(str(tmp_path / "keys"), str(log.config.keys_dir)))
-    month = log.clock().strftime("%Y-%m")
+    month = log.clock().astimezone(log.config.tz).strftime("%Y-%m")  # the site's month
     result = CliRunner().invoke(access, ["export", "--month", month, "--format", "csv", "-i", str(inv)])
     assert result.exit_code == 0, result.output
     rows = list(csv.reader(io.StringIO(result.output)))
