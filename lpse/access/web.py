@@ -10,6 +10,7 @@ Bad input is a 4xx page with the reason, never a 500.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 from functools import wraps
@@ -59,7 +60,7 @@ class LoginThrottle:
 
         self.clock = clock
         self.failures: dict[tuple[str, str], list] = {}
-        self.until: dict[tuple[str, str], object] = {}
+        self.until: dict[tuple[str, str], dt.datetime] = {}
         self.mutex = threading.Lock()
 
     def _keys(self, user: str, address: str) -> list[tuple[str, str]]:
@@ -68,12 +69,10 @@ class LoginThrottle:
     def locked(self, user: str, address: str) -> bool:
         now = self.clock()
         with self.mutex:
-            return any(self.until.get(k) is not None and now < self.until[k] for k in self._keys(user, address))
+            return any(k in self.until and now < self.until[k] for k in self._keys(user, address))
 
     def failed(self, user: str, address: str) -> bool:
         """Counts a wrong password; True when it starts a lock."""
-        import datetime as dt
-
         now = self.clock()
         window = dt.timedelta(minutes=self.LOCK_MINUTES)
         started = False

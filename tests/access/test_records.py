@@ -75,8 +75,7 @@ def test_a_malformed_record_already_stored_breaks_no_reader_and_audit_names_it(l
     assert [(f.rule, f.seq) for f in findings] == [("record", bad.seq)]
     assert "is not a valid request record" in findings[0].message
 
-    inv = write_inventory(tmp_path, database=str(log.config.database))
-    inv.write_text(inv.read_text().replace(str(tmp_path / "keys"), str(log.config.keys_dir)))
+    inv = write_inventory(tmp_path)  # the log fixture's database and keys (make_config(tmp_path))
     for args in (["list"], ["export", "--month", now.astimezone(log.config.tz).strftime("%Y-%m")], ["audit"]):
         result = CliRunner().invoke(access, [*args, "-i", str(inv)])
         assert result.exception is None or isinstance(result.exception, SystemExit), (args, repr(result.exception))
@@ -112,8 +111,7 @@ def test_the_csv_export_never_hands_a_spreadsheet_a_formula(log, tmp_path):
 
     hostile = {**VISITOR, "name": '=HYPERLINK("http://evil.example","klik")', "purpose": "@SUM(1+1)"}
     log.request("satpam", {**hostile, "institution": "+62 PT Data", "escort": "-Asep"})
-    inv = write_inventory(tmp_path, database=str(log.config.database))
-    inv.write_text(inv.read_text().replace(str(tmp_path / "keys"), str(log.config.keys_dir)))
+    inv = write_inventory(tmp_path)  # the log fixture's database and keys (make_config(tmp_path))
     month = log.clock().astimezone(log.config.tz).strftime("%Y-%m")  # the site's month
     result = CliRunner().invoke(access, ["export", "--month", month, "--format", "csv", "-i", str(inv)])
     assert result.exit_code == 0, result.output
