@@ -32,6 +32,22 @@ options:
     description: Set the live values as well as writing the file.
     type: bool
     default: true
+  overrides:
+    description:
+      - What to do with lines in files that systemd-sysctl applies after O(file) at boot (by file
+        name, C(/etc/sysctl.conf) through Debian's C(99-sysctl.conf)) and that set one of
+        O(settings) to another value. Left alone, they would undo the settings at the next boot.
+      - V(comment) turns such lines into comments (in C(/etc) and C(/run)); a line in a package's
+        file (C(/usr/lib/sysctl.d)) cannot be edited safely, so it fails the task, naming it.
+      - V(fail) fails the task naming every such line; V(ignore) leaves them.
+    type: str
+    choices: [comment, fail, ignore]
+    default: comment
+  dirs:
+    description: systemd-sysctl's directories, most important first (for tests).
+    type: list
+    elements: path
+    default: [/etc/sysctl.d, /run/sysctl.d, /usr/local/lib/sysctl.d, /usr/lib/sysctl.d]
 author:
   - lpse-dc
 notes:
@@ -63,6 +79,14 @@ applied:
   returned: always
   type: dict
   sample: {"net.ipv4.conf.all.accept_redirects": {"before": "1", "after": "0"}}
+overridden:
+  description:
+    - Lines that overrode the settings at boot, as C(path:line: key = value).
+    - They are commented out (not in check mode).
+  returned: always
+  type: list
+  elements: str
+  sample: ["/etc/sysctl.d/99-sysctl.conf:70: net.ipv4.conf.all.accept_redirects = 1"]
 read_only:
   description: Keys whose live value differs but cannot be changed on this host.
   returned: always
@@ -75,7 +99,7 @@ import os  # noqa: E402
 import tempfile  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
-from ansible.module_utils.lpse_sysctl import plan, render, write  # noqa: E402
+from ansible.module_utils.lpse_sysctl import comment_out, overrides, packaged, plan, render, write  # noqa: E402
 
 
 def run(module, proc_root="/proc/sys"):
@@ -101,6 +125,23 @@ def run(module, proc_root="/proc/sys"):
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
 
+    later = [] if params["overrides"] == "ignore" else overrides(settings, path, params["dirs"])
+    overridden = [f"{f}:{n}: {k} = {v}" for f, n, k, v in later]
+    theirs = [line for line, (f, *_r) in zip(overridden, later, strict=True) if packaged(f)]
+    if later and (params["overrides"] == "fail" or theirs):
+        module.fail_json(
+            msg="these lines set the same kernel parameters after "
+            f"{path} at boot and would undo them: {'; '.join(theirs or overridden)}"
+            + (" (in a package's file: override it with a file of the same name in /etc/sysctl.d)" if theirs else ""),
+            overridden=overridden,
+        )
+    if later and not module.check_mode:
+        by_file = {}
+        for f, n, _k, _v in later:
+            by_file.setdefault(f, []).append(n)
+        for f, numbers in by_file.items():
+            comment_out(f, numbers, os.path.basename(path))
+
     applied, read_only = {}, []
     for key, (current, wanted, state) in steps.items():
         if state == "read_only" or (state == "change" and not params["apply"]):
@@ -114,9 +155,10 @@ def run(module, proc_root="/proc/sys"):
                 read_only.append(key)
 
     result = {
-        "changed": file_changed or bool(applied),
+        "changed": file_changed or bool(applied) or bool(later),
         "file_changed": file_changed,
         "applied": applied,
+        "overridden": overridden,
         "read_only": sorted(read_only),
     }
     if module._diff:
@@ -131,6 +173,12 @@ def main():
             "file": {"type": "path", "default": "/etc/sysctl.d/60-lpse.conf"},
             "header": {"type": "str", "default": "Managed by lpse-dc (Ansible). Do not edit."},
             "apply": {"type": "bool", "default": True},
+            "overrides": {"type": "str", "choices": ["comment", "fail", "ignore"], "default": "comment"},
+            "dirs": {
+                "type": "list",
+                "elements": "path",
+                "default": ["/etc/sysctl.d", "/run/sysctl.d", "/usr/local/lib/sysctl.d", "/usr/lib/sysctl.d"],
+            },
         },
         supports_check_mode=True,
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import os
+import tempfile
 
 READ_ONLY_ERRNOS = (errno.EROFS, errno.EACCES, errno.EPERM)
 
@@ -57,3 +58,78 @@ def write(key, value, proc_root="/proc/sys"):
             return False
         raise
     return True
+
+
+# --- files read after ours at boot ----------------------------------------------------------------
+
+# systemd-sysctl's directories, most important first: a name in /etc hides the same name below.
+SYSCTL_DIRS = ("/etc/sysctl.d", "/run/sysctl.d", "/usr/local/lib/sysctl.d", "/usr/lib/sysctl.d")
+
+
+def packaged(path):
+    """Whether a sysctl.d file belongs to a package (under /usr or /lib): not ours to edit."""
+    return "/usr/" in path or path.startswith("/lib/")
+
+
+NOTE = "lpse-dc: this overrode {own} at boot; kept as a comment:"
+
+
+def boot_order(dirs=SYSCTL_DIRS):
+    """The *.conf files systemd-sysctl applies, in its order (by file name)."""
+    chosen = {}
+    for d in dirs:
+        if os.path.isdir(d):
+            for name in os.listdir(d):
+                if name.endswith(".conf") and name not in chosen:
+                    chosen[name] = os.path.join(d, name)
+    return [chosen[n] for n in sorted(chosen)]
+
+
+def parse_line(line):
+    """(key, value) of one sysctl.d line, or None for comments and blanks. Slashes as separators
+    (when the first separator is one) become dots; a leading '-' (ignore errors) is dropped."""
+    text = line.strip()
+    if not text or text[0] in "#;" or "=" not in text:
+        return None
+    key, value = (part.strip() for part in text.split("=", 1))
+    key = key.lstrip("-")
+    first = min((i for i in (key.find("."), key.find("/")) if i >= 0), default=-1)
+    if first >= 0 and key[first] == "/":
+        key = key.replace("/", ".")
+    return key, normalise(value)
+
+
+def overrides(settings, own_file, dirs=SYSCTL_DIRS):
+    """Lines applied after ``own_file`` at boot that set one of ``settings`` to another value:
+    [(path, line number, key, value)]."""
+    own = os.path.basename(own_file)
+    wanted = {str(k): normalise(v) for k, v in settings.items()}
+    out = []
+    for path in boot_order(dirs):
+        if os.path.basename(path) <= own:
+            continue
+        try:
+            with open(path) as fh:
+                lines = fh.read().splitlines()
+        except OSError:
+            continue
+        for number, line in enumerate(lines, 1):
+            parsed = parse_line(line)
+            if parsed and parsed[0] in wanted and parsed[1] != wanted[parsed[0]]:
+                out.append((path, number, parsed[0], parsed[1]))
+    return out
+
+
+def comment_out(path, numbers, own):
+    """Turn the given lines of ``path`` (the file a symlink points to, if it is one) into comments."""
+    real = os.path.realpath(path)
+    with open(real) as fh:
+        lines = fh.read().splitlines(keepends=True)
+    for n in numbers:
+        lines[n - 1] = f"# {NOTE.format(own=own)} {lines[n - 1].rstrip()}\n"
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(real), prefix=".sysctl-")
+    with os.fdopen(fd, "w") as fh:
+        fh.writelines(lines)
+    os.chmod(tmp, os.stat(real).st_mode & 0o7777)
+    os.replace(tmp, real)
+    return real

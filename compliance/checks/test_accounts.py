@@ -16,11 +16,11 @@ def _defaults() -> dict:
 
 
 def sudo_rights(host) -> dict[str, list[str]]:
-    """Every non-system user and every member of a sudo group -> the sudo rules sudo lists for them."""
+    """Every account on the host (system accounts too: a rule may name www-data) -> the sudo rules
+    sudo itself lists for it, from /etc/sudoers and every file it includes, groups resolved."""
     script = (
-        "{ getent passwd | awk -F: '$3>=1000 && $3<65534 {print $1}'; "
-        f"for g in {' '.join(SUDO_GROUPS)}; do getent group $g | cut -d: -f4 | tr , '\\n'; done; }} "
-        '| sort -u | grep -v \'^$\' | while read u; do echo "== $u"; sudo -n -l -U "$u" 2>&1; done'
+        "getent passwd | cut -d: -f1 | grep -vx root | sort -u | "
+        'while read u; do echo "== $u"; sudo -n -l -U "$u" 2>&1; done'
     )
     out = host.check_output(script)
     rights: dict[str, list[str]] = {}
@@ -34,6 +34,29 @@ def sudo_rights(host) -> dict[str, list[str]]:
     return rights
 
 
+def group_members(host) -> dict[str, list[str]]:
+    """Members of the groups that grant sudo on Debian and its kin (supplementary and primary)."""
+    out = {}
+    for group in SUDO_GROUPS:
+        entry = host.run("getent group %s", group).stdout.strip().split(":")
+        if len(entry) < 4:
+            continue
+        primary = host.run("getent passwd | awk -F: -v g=%s '$4==g {print $1}'", entry[2]).stdout.split()
+        out[group] = sorted({m for m in entry[3].split(",") if m} | set(primary))
+    return out
+
+
+def granted_in(host, user: str) -> list[str]:
+    """The sudoers lines (file:line: text) that name ``user`` or one of its groups."""
+    groups = host.run("id -nG %s", user).stdout.split()
+    names = "|".join(re.escape(n) for n in [user] + [f"%{g}" for g in groups])
+    cmd = host.run(
+        "grep -nHE %s /etc/sudoers /etc/sudoers.d/* 2>/dev/null",
+        rf"^[[:space:]]*({names})([[:space:]]|,)",
+    )
+    return [line.strip() for line in cmd.stdout.splitlines()]
+
+
 def full_sudo(rules: list[str]) -> bool:
     return any(re.search(r"(^|[\s:])ALL$", r.split(")", 1)[-1].strip()) for r in rules)
 
@@ -42,14 +65,29 @@ def full_sudo(rules: list[str]) -> bool:
 def test_only_admin_sistem_sudo(host, policy, evidence):
     staff = policy.get("accounts_staff") or []
     admins = {s["name"] for s in staff if s.get("role") == "admin_sistem" and s.get("state", "active") == "active"}
+    allowed = admins | set(policy.get("accounts_sudo_allowed") or [])
     rights = sudo_rights(host)
-    holders = sorted(u for u, rules in rights.items() if rules and u != "root")
-    evidence.add(f"active admin_sistem staff in the inventory: {', '.join(sorted(admins)) or 'none'}")
+    holders = sorted(u for u, rules in rights.items() if rules)
+    evidence.add(
+        f"active admin_sistem staff in the inventory: {', '.join(sorted(admins)) or 'none'}"
+        + (f"; also allowed: {', '.join(sorted(allowed - admins))}" if allowed - admins else "")
+    )
     for u in holders:
         evidence.add(f"{u}: {'; '.join(rights[u])}")
     lkpp = policy.get("accounts_lkpp_user", _defaults()["accounts_lkpp_user"])
-    unexpected = [u for u in holders if u not in admins and (u != lkpp or full_sudo(rights[u]))]
+    unexpected = [u for u in holders if u not in allowed and (u != lkpp or full_sudo(rights[u]))]
+    for u in unexpected:
+        evidence.add(f"{u} is given sudo by: {'; '.join(granted_in(host, u)) or '(no line names it or its groups)'}")
+    members = group_members(host)
+    strangers = {g: [m for m in ms if m not in allowed] for g, ms in members.items()}
+    strangers = {g: ms for g, ms in strangers.items() if ms}
+    evidence.add(
+        "sudo groups: " + (", ".join(f"{g}: {' '.join(ms) or '-'}" for g, ms in members.items()) or "none present")
+    )
     assert not unexpected, f"sudo is open to {', '.join(unexpected)}, who are not active admin_sistem staff"
+    assert not strangers, "in a group that grants sudo without being active admin_sistem staff: " + "; ".join(
+        f"{', '.join(ms)} ({g})" for g, ms in strangers.items()
+    )
 
 
 @pytest.mark.control("LPSE-21.1-ACC-02")

@@ -15,7 +15,7 @@ def unit(host, policy) -> dict[str, str]:
     name = policy.get("compliance_spse_service", "spse")
     props = (
         "ActiveState,User,NoNewPrivileges,ProtectSystem,ProtectHome,PrivateTmp,PrivateDevices,"
-        "CapabilityBoundingSet,MainPID"
+        "CapabilityBoundingSet,MainPID,DropInPaths"
     )
     out = host.run("systemctl show %s -p %s", name, props).stdout
     return dict(line.split("=", 1) for line in out.splitlines() if "=" in line) | {"name": name}
@@ -48,7 +48,10 @@ def test_service_unprivileged_and_healthy(host, policy, evidence):
         problems.append("shares /tmp")
     if u.get("CapabilityBoundingSet"):
         problems.append("keeps capabilities")
-    assert not problems, f"{u['name']}.service " + "; ".join(problems)
+    dropins = [d for d in (u.get("DropInPaths") or "").split() if not d.startswith(("/usr/", "/lib/"))]
+    assert not problems, (
+        f"{u['name']}.service " + "; ".join(problems) + (f" (overridden by {', '.join(dropins)})" if dropins else "")
+    )
     port = policy.get("compliance_spse_port", 8080)
     health = host.run("curl -s -m 10 http://127.0.0.1:%s/health", str(port)).stdout.strip()
     evidence.add(f"health: {health or '(no answer)'}")

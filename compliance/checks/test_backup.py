@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from lpse.comply.hostrun import CheckError, must
+from lpse.comply.hostrun import CheckError, must, require_timer
 
 _STATUS: dict[str, dict] = {}
 
@@ -44,6 +44,7 @@ def now() -> dt.datetime:
 @pytest.mark.control("LPSE-23-BAK-01")
 def test_recent_verified_backup(host, policy, evidence):
     st = status(host, policy)
+    require_timer(host, evidence, "lpse-backup.timer", "the daily backup makes")
     max_h = float(policy.get("compliance_backup_max_age_h", 26))
     complete = [s["set"] for s in st["listing"]["sets"] if s["complete"]]
     incomplete = [s["set"] for s in st["listing"]["sets"] if not s["complete"]]

@@ -5,6 +5,7 @@ import json
 import pytest
 
 from lpse.comply import facts
+from lpse.comply.hostrun import require_timer
 
 RECORDS = "/var/lib/lpse/capacity/records.jsonl"
 
@@ -47,12 +48,7 @@ def test_memory_below_critical(host, policy, evidence):
 
 @pytest.mark.control("LPSE-22a-CAP-04")
 def test_recorder_timer_active(host, evidence):
-    timer = "lpse-capacity.timer"
-    enabled = host.run(f"systemctl is-enabled {timer}").stdout.strip() or "not installed"
-    active = host.run(f"systemctl is-active {timer}").stdout.strip() or "unknown"
-    evidence.add(f"{timer}: {enabled}, {active}")
-    assert enabled == "enabled", f"{timer} is {enabled}"
-    assert active == "active", f"{timer} is {active}: no capacity records are being made"
+    require_timer(host, evidence, "lpse-capacity.timer", "the capacity recorder records")
 
 
 @pytest.mark.control("LPSE-22a-CAP-05")

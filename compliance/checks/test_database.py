@@ -14,6 +14,29 @@ def psql(host, sql: str) -> list[list[str]]:
     return [line.split("|") for line in cmd.stdout.splitlines() if line]
 
 
+def setting(host, name: str) -> tuple[str, str]:
+    """A setting's running value and where it was set (file:line, or its source such as default)."""
+    rows = psql(
+        host,
+        "SELECT setting, source, coalesce(sourcefile, ''), coalesce(sourceline::text, '') "
+        f"FROM pg_settings WHERE name = '{name}'",
+    )
+    value, source, path, line = rows[0] if rows else ("", "", "", "")
+    return value, (f"{path} line {line}" if path else source or "?")
+
+
+def in_files(host, name: str) -> tuple[str, str] | None:
+    """The value a setting has in the configuration files now (the last assignment, which a reload
+    or restart would use) and where, or None when no file sets it."""
+    rows = psql(
+        host,
+        "SELECT setting, sourcefile, sourceline FROM pg_file_settings "
+        f"WHERE name = '{name}' AND (error IS NULL OR error = 'setting could not be applied') "
+        "ORDER BY seqno DESC LIMIT 1",
+    )
+    return (rows[0][0], f"{rows[0][1]} line {rows[0][2]}") if rows else None
+
+
 def hba_rules(host) -> list[dict]:
     rows = psql(
         host,
@@ -28,7 +51,7 @@ def hba_rules(host) -> list[dict]:
 @pytest.mark.control("LPSE-21.1-DB-01")
 def test_scram_only(host, evidence):
     rules = hba_rules(host)
-    encryption = psql(host, "SHOW password_encryption")[0][0]
+    encryption, encryption_from = setting(host, "password_encryption")
     weak_roles = [
         r[0]
         for r in psql(
@@ -36,7 +59,7 @@ def test_scram_only(host, evidence):
             "SELECT rolname FROM pg_authid WHERE rolpassword IS NOT NULL AND rolpassword NOT LIKE 'SCRAM-SHA-256$%'",
         )
     ]
-    evidence.add(f"password_encryption = {encryption}")
+    evidence.add(f"password_encryption = {encryption} (set in {encryption_from})")
     evidence.add(
         "pg_hba: "
         + "; ".join(
@@ -48,19 +71,29 @@ def test_scram_only(host, evidence):
     assert not weak, "pg_hba allows " + ", ".join(f"{r['method']} (line {r['line']})" for r in weak)
     broken = [r for r in rules if r["error"]]
     assert not broken, "pg_hba has errors: " + ", ".join(f"line {r['line']}: {r['error']}" for r in broken)
-    assert encryption == "scram-sha-256", f"new passwords are stored as {encryption}, not scram-sha-256"
+    assert encryption == "scram-sha-256", (
+        f"new passwords are stored as {encryption}, not scram-sha-256 (set in {encryption_from})"
+    )
     assert not weak_roles, f"roles with non-SCRAM passwords: {', '.join(weak_roles)}"
 
 
 @pytest.mark.control("LPSE-21.1-DB-02")
 def test_network_clients_limited(host, policy, evidence):
-    listen = psql(host, "SHOW listen_addresses")[0][0]
+    listen, listen_from = setting(host, "listen_addresses")
+    pending = in_files(host, "listen_addresses")
     clients = [ipaddress.ip_network(c) for c in policy.get("compliance_db_clients", [])]
     remote = [r for r in hba_rules(host) if r["type"].startswith("host")]
-    evidence.add(f"listen_addresses = {listen}; allowed clients (policy): {[str(c) for c in clients] or '(not set)'}")
+    evidence.add(
+        f"listen_addresses = {listen} (set in {listen_from})"
+        + (f"; after a restart: {pending[0]} (set in {pending[1]})" if pending and pending[0] != listen else "")
+        + f"; allowed clients (policy): {[str(c) for c in clients] or '(not set)'}"
+    )
     for r in remote:
         evidence.add(f"line {r['line']}: {r['database']} {r['user']} from {r['address']}/{r['netmask']} {r['method']}")
-    assert "*" not in listen and "0.0.0.0" not in listen, f"PostgreSQL listens on every address ({listen})"
+    for value, where, when in ((listen, listen_from, "listens"), *([(*pending, "will listen")] if pending else [])):
+        assert "*" not in value and "0.0.0.0" not in value, (
+            f"PostgreSQL {when} on every address ({value}, set in {where})"
+        )
     problems = []
     for r in remote:
         if r["address"] in ("all", "samenet", "samehost", "") or r["address"].endswith("/0"):

@@ -10,6 +10,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "module_utils"))
 import lpse_envsensor
 
+from lpse.comply.hostrun import require_timer
+
 
 def _check(policy, evidence, kind: str) -> None:
     try:
@@ -43,6 +45,7 @@ def test_humidity_in_range(policy, evidence):
 
 @pytest.mark.control("LPSE-21.3-ENV-03")
 def test_readings_recorded(host, policy, evidence):
+    require_timer(host, evidence, "lpse-room.timer", "the room recorder records")
     path = f"{policy.get('room_dir', '/var/lib/lpse/room')}/readings.jsonl"
     max_age = float(policy.get("compliance_room_max_age_min", 5))
     out = host.run(f"tail -n 1 {path}")

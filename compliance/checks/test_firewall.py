@@ -62,3 +62,49 @@ def test_forward_default_deny(host, evidence):
     )
     assert chains and any(c.get("policy") == "drop" for c in chains), "forwarded traffic is not denied by default"
     assert facts.unconditional_accepts(rs, "forward") == 0, "a forward rule accepts everything"
+
+
+def allowances(policy) -> list[facts.Allowance]:
+    """What the inventory lets in and through (the firewall role's own variables)."""
+    ssh = list(policy.get("firewall_admin_sources") or []) + list(policy.get("firewall_lkpp_sources") or [])
+    out = [facts.Allowance("input", "ssh", "tcp", 22, ssh)]
+
+    def sources(rule):
+        return None if "any" in (rule.get("sources") or ["any"]) else list(rule["sources"])
+
+    for rule in policy.get("firewall_allow") or []:
+        out.append(facts.Allowance("input", rule["name"], rule.get("proto", "tcp"), int(rule["port"]), sources(rule)))
+    if policy.get("firewall_forward_enabled"):
+        for rule in policy.get("firewall_forward_allow") or []:
+            out.append(
+                facts.Allowance(
+                    "forward", rule["name"], rule.get("proto", "tcp"), int(rule["port"]), sources(rule), [rule["to"]]
+                )
+            )
+        if policy.get("firewall_forward_outbound_from"):
+            out.append(facts.Allowance("forward", "outbound", sources=list(policy["firewall_forward_outbound_from"])))
+    return out
+
+
+@pytest.mark.control("LPSE-21.1-FW-04")
+def test_only_what_the_inventory_allows(host, policy, evidence):
+    rs = ruleset(host)
+    texts = facts.rule_texts(must(host, "nft -a list ruleset", what="nft -a list ruleset").stdout)
+    allow = allowances(policy)
+    rules = facts.accepts(rs)
+    evidence.add(
+        f"{len(rules)} accepting rule(s) in input, forward and jump chains; the inventory allows: "
+        + ", ".join(
+            f"{w.name} ({w.hook} {w.protocol or 'any'}/{w.port or 'any'} from {', '.join(w.sources or ['any'])}"
+            + (f" to {', '.join(w.dests)}" if w.dests else "")
+            + ")"
+            for w in allow
+        )
+    )
+    extra = [r for r in rules if not facts.allowed(r, allow)]
+    for r in extra:
+        text = texts.get((r.where, r.handle), "(rule text not found)")
+        evidence.add(f"not in the inventory: {r.where} handle {r.handle}: {text}")
+    assert not extra, "the firewall accepts what the inventory does not allow: " + "; ".join(
+        f"{texts.get((r.where, r.handle), r.where)} ({r.where})" for r in extra
+    )

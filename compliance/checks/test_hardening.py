@@ -1,8 +1,14 @@
 """Checks of server hardening (catalogue: compliance/catalogue/hardening.yml)."""
 
 import json
+import re
+import sys
+from pathlib import Path
 
 import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "module_utils"))
+import lpse_sysctl
 
 from lpse.comply import facts
 from lpse.comply.hostrun import must
@@ -33,6 +39,39 @@ def sshd(host) -> dict[str, list[str]]:
     return facts.parse_sshd_t(cmd.stdout)
 
 
+# What `sshd -T -C` needs to evaluate a connection, and the Match criteria that set each part.
+CRITERIA = {"user": "user", "group": "user", "host": "host", "address": "addr", "localaddress": "laddr"}
+CRITERIA_PORT = {"localport": "lport"}
+
+
+def match_connections(host) -> list[tuple[str, str]]:
+    """For every Match block in sshd's files: (where it is, a `sshd -T -C` connection it applies
+    to). A Match block can loosen settings for some connections that plain `sshd -T` never shows."""
+    found = host.run(
+        "grep -nHiE '^[[:space:]]*Match[[:space:]]' /etc/ssh/sshd_config /etc/ssh/sshd_config.d/*.conf"
+    ).stdout
+    out = []
+    for line in found.splitlines():
+        parts = line.split(":", 2)
+        if len(parts) < 3:
+            continue
+        where, text = f"{parts[0]}:{parts[1]}", parts[2]
+        spec = {"user": "root", "host": "localhost", "addr": "127.0.0.1", "laddr": "127.0.0.1", "lport": "22"}
+        words = text.split()[1:]
+        for key, value in zip(words[::2], words[1::2], strict=False):
+            first = value.split(",")[0].lstrip("!").replace("*", "x").replace("?", "x").split("/")[0]
+            key = key.lower()
+            if key == "group":
+                members = host.run("getent group %s", first).stdout.strip().split(":")
+                first = (members[3].split(",")[0] if len(members) > 3 and members[3] else "") or "root"
+            if key in CRITERIA:
+                spec[CRITERIA[key]] = first
+            elif key in CRITERIA_PORT:
+                spec[CRITERIA_PORT[key]] = first
+        out.append((f"{where} ({text.strip()})", ",".join(f"{k}={v}" for k, v in spec.items())))
+    return out
+
+
 @pytest.mark.control("LPSE-21.1-SSH-01")
 def test_ssh_keys_only(host, evidence):
     cfg = sshd(host)
@@ -46,6 +85,12 @@ def test_ssh_keys_only(host, evidence):
     evidence.add("sshd -T: " + ", ".join(f"{k} {v}" for k, v in actual.items()))
     wrong = [f"{k} is {actual[k]}" for k, v in wanted.items() if actual[k] != v]
     assert not wrong, "sshd accepts more than keys: " + "; ".join(wrong)
+    for where, connection in match_connections(host):
+        scoped = facts.parse_sshd_t(must(host, "sshd -T -C %s", connection, what=f"sshd -T -C {connection}").stdout)
+        got = {k: scoped.get(k, ["?"])[0] for k in wanted}
+        loose = [f"{k} is {got[k]}" for k, v in wanted.items() if got[k] != v]
+        evidence.add(f"Match block {where}, for {connection}: " + (", ".join(loose) or "keys only"))
+        assert not loose, f"sshd accepts more than keys for a Match block at {where}: " + "; ".join(loose)
 
 
 @pytest.mark.control("LPSE-21.1-SSH-02")
@@ -78,15 +123,35 @@ def test_ssh_modern_algorithms(host, evidence):
     assert not weak, f"sshd offers weak algorithms: {', '.join(weak)}"
 
 
+def boot_values(host) -> dict[str, tuple[str, str]]:
+    """What systemd-sysctl will set at the next boot: key -> (value, the file that sets it last)."""
+    text = must(host, "systemd-analyze cat-config sysctl.d", what="systemd-analyze cat-config sysctl.d").stdout
+    out, source = {}, "?"
+    for line in text.splitlines():
+        if re.match(r"^# /\S+$", line.strip()):
+            source = line.strip()[2:]
+            continue
+        parsed = lpse_sysctl.parse_line(line)
+        if parsed:
+            out[parsed[0]] = (parsed[1], source)
+    return out
+
+
 def _sysctls(host, wanted: dict[str, str], evidence) -> list[str]:
+    """Live values, and the values the next boot will set (a file read after the role's undoes it)."""
     paths = " ".join("/proc/sys/" + k.replace(".", "/") for k in wanted)
     values = host.check_output(f"cat {paths}").split("\n")
+    boot = boot_values(host)
     wrong = []
     for (key, want), got in zip(wanted.items(), values, strict=True):
         got = " ".join(got.split())
         evidence.add(f"{key} = {got}" + ("" if got == want else f" (want {want})"))
         if got != want:
             wrong.append(f"{key}={got}")
+        at_boot, source = boot.get(key, (None, ""))
+        if at_boot is not None and at_boot != want:
+            evidence.add(f"{key} = {at_boot} at the next boot, set by {source}")
+            wrong.append(f"{key}={at_boot} after a reboot (set by {source})")
     return wrong
 
 

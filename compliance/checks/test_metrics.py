@@ -7,6 +7,8 @@ import time
 
 import pytest
 
+from lpse.comply.hostrun import require_timer
+
 
 @pytest.mark.control("LPSE-22e-MON-01")
 def test_exporter_serves_current_metrics(host, policy, evidence):
@@ -22,6 +24,7 @@ def test_exporter_serves_current_metrics(host, policy, evidence):
     names = sorted({x.split("{")[0].split()[0] for x in ours})
     evidence.add(f"{len(lines)} lines, {len(ours)} LPSE metric(s): {', '.join(names)}")
     stamp = next((x for x in ours if x.startswith("lpse_metrics_timestamp_seconds")), None)
+    require_timer(host, evidence, "lpse-metrics.timer", "the metrics writer writes")
     assert stamp, "no LPSE metrics in node_exporter's answer (the textfile collector or lpse-metrics.timer)"
     age = time.time() - float(stamp.split()[-1])
     evidence.add(f"LPSE metrics written {age:.0f} s ago")

@@ -13,16 +13,10 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "module_utils"))
 import lpse_tc
 
+from lpse.comply.hostrun import require_timer
+
 TRAFFIC = "/var/lib/lpse/traffic/records.jsonl"
 PROBE = "/var/lib/lpse/connectivity/records.jsonl"
-
-
-def _timer(host, evidence, timer: str) -> None:
-    enabled = host.run(f"systemctl is-enabled {timer}").stdout.strip() or "not installed"
-    active = host.run(f"systemctl is-active {timer}").stdout.strip() or "unknown"
-    evidence.add(f"{timer}: {enabled}, {active}")
-    assert enabled == "enabled", f"{timer} is {enabled}"
-    assert active == "active", f"{timer} is {active}"
 
 
 def _newest(host, path: str, max_age_s: float, evidence, what: str) -> dict:
@@ -62,7 +56,7 @@ def test_shaping_matches_policy(host, policy, evidence):
 
 @pytest.mark.control("LPSE-22b-BW-02")
 def test_traffic_recorded(host, policy, evidence):
-    _timer(host, evidence, "lpse-traffic.timer")
+    require_timer(host, evidence, "lpse-traffic.timer", "the traffic recorder records")
     max_age = float(policy.get("compliance_traffic_record_max_age_min", 15)) * 60
     last = _newest(host, TRAFFIC, max_age, evidence, "traffic")
     for iface, c in sorted(last["interfaces"].items()):
@@ -75,7 +69,7 @@ def test_traffic_recorded(host, policy, evidence):
 
 @pytest.mark.control("LPSE-22c-NET-01")
 def test_probe_running(host, policy, evidence):
-    _timer(host, evidence, "lpse-netprobe.timer")
+    require_timer(host, evidence, "lpse-netprobe.timer", "the connection probe records")
     max_age = float(policy.get("compliance_connectivity_record_max_age_min", 3)) * 60
     last = _newest(host, PROBE, max_age, evidence, "connection probe")
     for name, r in sorted(last["results"].items()):

@@ -46,6 +46,7 @@ PREFIXES = (
     "access_log_",
     "bandwidth_",
     "connectivity_",
+    "firewall_",
     "network_device_",
     "device_",
     "ups_name",

@@ -3,6 +3,7 @@ they are unit-tested on captured text; the checks run the commands on the live h
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from dataclasses import dataclass
 
@@ -88,9 +89,18 @@ def parse_chronyc_tracking(text: str) -> dict[str, str]:
 
 def effective_settings(text: str, section: str) -> dict[str, str]:
     """Last assignment wins in a systemd config as printed by `systemd-analyze cat-config`."""
-    current, out = None, {}
+    return {k: v for k, (v, _f) in effective_sources(text, section).items()}
+
+
+def effective_sources(text: str, section: str) -> dict[str, tuple[str, str]]:
+    """As effective_settings, with the file each winning assignment came from (cat-config prints
+    each file's path as a `# /path` line before its contents)."""
+    current, source, out = None, "?", {}
     for raw in text.splitlines():
         line = raw.strip()
+        if re.match(r"^# /\S+$", line):
+            source, current = line[2:], None
+            continue
         if not line or line.startswith(("#", ";")):
             continue
         if line.startswith("["):
@@ -98,7 +108,7 @@ def effective_settings(text: str, section: str) -> dict[str, str]:
             continue
         if current == section and "=" in line:
             key, value = line.split("=", 1)
-            out[key.strip()] = value.strip()
+            out[key.strip()] = (value.strip(), source)
     return out
 
 
@@ -197,3 +207,170 @@ def unconditional_accepts(ruleset_json: str, hook: str) -> int:
         and _accepts(rule)
         and not any("match" in e for e in rule.get("expr", []))
     )
+
+
+# --- every rule that lets traffic in or through, against what the inventory allows -------------
+
+LETS_IN = ("input", "forward")
+
+
+@dataclass
+class Accept:
+    """One nftables rule that accepts, reduced to what decides who gets through."""
+
+    where: str  # "family table chain"
+    hook: str  # input, forward, or "" for a regular chain (reached by a jump)
+    handle: int | None
+    protocols: set[str]
+    ports: list[int] | None  # None: any port (or none matched)
+    sources: list[str] | None  # None: from anywhere
+    dests: list[str] | None
+    kinds: set[str]  # established, loopback, icmp: matches that are not a service
+
+
+@dataclass
+class Allowance:
+    """One thing the inventory lets in (hook input) or through (hook forward)."""
+
+    hook: str
+    name: str
+    protocol: str | None = None
+    port: int | None = None
+    sources: list[str] | None = None  # None: any
+    dests: list[str] | None = None
+
+
+def _addresses(ruleset_json: str, family: str, table: str, right) -> list[str]:
+    if isinstance(right, str) and right.startswith("@"):
+        return set_elements(ruleset_json, family, table, right[1:])
+    items = right["set"] if isinstance(right, dict) and "set" in right else [right]
+    out = []
+    for e in items:
+        if isinstance(e, dict) and "prefix" in e:
+            out.append(f"{e['prefix']['addr']}/{e['prefix']['len']}")
+        elif isinstance(e, dict) and "range" in e:
+            out.append(f"{e['range'][0]}-{e['range'][1]}")
+        else:
+            out.append(str(e))
+    return out
+
+
+def _ports(ruleset_json: str, family: str, table: str, right) -> list[int] | None:
+    if isinstance(right, str) and right.startswith("@"):
+        right = {"set": [int(p) for p in set_elements(ruleset_json, family, table, right[1:]) if p.isdigit()]}
+    items = right["set"] if isinstance(right, dict) and "set" in right else [right]
+    out: list[int] = []
+    for e in items:
+        if isinstance(e, int):
+            out.append(e)
+        elif isinstance(e, dict) and "range" in e:
+            lo, hi = e["range"]
+            if hi - lo > 1024:
+                return None  # a range that wide is as good as any port
+            out += range(lo, hi + 1)
+        elif isinstance(e, str) and e.isdigit():
+            out.append(int(e))
+        else:
+            return None
+    return out
+
+
+def accepts(ruleset_json: str) -> list[Accept]:
+    """Every accepting rule in the chains that decide what comes in or goes through: base chains
+    of the input and forward hooks, and regular chains (which only a jump reaches)."""
+    hooks = {(c["family"], c["table"], c["name"]): c.get("hook", "") for c in nft_objects(ruleset_json, "chain")}
+    out = []
+    for rule in nft_objects(ruleset_json, "rule"):
+        key = (rule.get("family"), rule.get("table"), rule.get("chain"))
+        hook = hooks.get(key, "")
+        if hook not in (*LETS_IN, "") or not _accepts(rule):
+            continue
+        a = Accept(" ".join(key), hook, rule.get("handle"), set(), None, None, None, set())
+        for expr in rule.get("expr", []):
+            m = expr.get("match")
+            if not m:
+                continue
+            left, right, negated = m.get("left", {}), m.get("right"), m.get("op") == "!="
+            payload, meta, ct = left.get("payload", {}), left.get("meta", {}), left.get("ct", {})
+            if negated:
+                continue  # "everything but X" restricts nothing worth naming
+            if payload.get("field") == "dport" and payload.get("protocol") in ("tcp", "udp", "th"):
+                a.protocols.add(payload["protocol"])
+                a.ports = _ports(ruleset_json, key[0], key[1], right)
+            elif payload.get("protocol") in ("ip", "ip6") and payload.get("field") in ("saddr", "daddr"):
+                addrs = _addresses(ruleset_json, key[0], key[1], right)
+                if payload["field"] == "saddr":
+                    a.sources = addrs
+                else:
+                    a.dests = addrs
+            elif (
+                payload.get("protocol") in ("icmp", "icmpv6")
+                or (meta.get("key") == "l4proto" and right in ("icmp", "ipv6-icmp"))
+                or (payload == {"protocol": "ip", "field": "protocol"} and right == "icmp")
+            ):
+                a.kinds.add("icmp")
+            elif meta.get("key") == "l4proto" and isinstance(right, str):
+                a.protocols.add(right)
+            elif meta.get("key") in ("iif", "iifname") and right == "lo":
+                a.kinds.add("loopback")
+            elif ct.get("key") == "state":
+                states = set(right if isinstance(right, list) else [right])
+                if states <= {"established", "related"}:
+                    a.kinds.add("established")
+        out.append(a)
+    return out
+
+
+def _within(addrs: list[str] | None, allowed: list[str] | None) -> bool:
+    if allowed is None:
+        return True
+    if addrs is None:
+        return False
+    try:
+        nets = [ipaddress.ip_network(n, strict=False) for n in allowed]
+        mine = [ipaddress.ip_network(a, strict=False) for a in addrs]
+    except ValueError:
+        return False  # a range or a name: not something the inventory lists
+    return all(any(a.version == n.version and a.subnet_of(n) for n in nets) for a in mine)
+
+
+def allowed(rule: Accept, allowances: list[Allowance]) -> bool:
+    """Whether the inventory lets in what ``rule`` lets in."""
+    if rule.kinds & {"established", "loopback"}:
+        return True
+    if "icmp" in rule.kinds and rule.ports is None and not (rule.protocols - {"icmp", "ipv6-icmp"}):
+        return True
+    hooks = (rule.hook,) if rule.hook else LETS_IN
+    mine = [w for w in allowances if w.hook in hooks]
+    if rule.ports is None:
+        # No port: only "everything from these networks" (a router's outbound rule) fits.
+        return any(w.port is None and _within(rule.sources, w.sources) and _within(rule.dests, w.dests) for w in mine)
+    protos = rule.protocols - {"th"} or {"tcp", "udp"}
+    return all(
+        any(
+            w.port == port
+            and (w.protocol is None or w.protocol == proto)
+            and _within(rule.sources, w.sources)
+            and _within(rule.dests, w.dests)
+            for w in mine
+        )
+        for port in rule.ports
+        for proto in protos
+    )
+
+
+def rule_texts(listing: str) -> dict[tuple[str, int], str]:
+    """`nft -a list ruleset` -> {("family table chain", handle): the rule as nft prints it}."""
+    out: dict[tuple[str, int], str] = {}
+    table = chain = ""
+    for raw in listing.splitlines():
+        line = raw.strip()
+        if line.startswith("table "):
+            table = " ".join(line.split()[1:3])
+        elif line.startswith("chain "):
+            chain = line.split()[1]
+        elif "# handle " in line and chain and not line.startswith(("chain", "table", "set", "counter")):
+            text, handle = line.rsplit("# handle ", 1)
+            if handle.strip().isdigit():
+                out[(f"{table} {chain}", int(handle))] = text.strip()
+    return out

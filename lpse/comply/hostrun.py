@@ -94,3 +94,15 @@ def must(host: Any, command: str, *args: Any, what: str | None = None, ok: tuple
 def _short(command: Any, limit: int = 120) -> str:
     text = command.decode(errors="replace") if isinstance(command, bytes) else str(command)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def require_timer(host: Any, evidence: Any, timer: str, makes: str) -> None:
+    """A recorder's, probe's or backup's timer must be enabled and waiting: one a person stopped or
+    disabled fails its control at once, not when its newest record has grown too old."""
+    out = host.run("systemctl show %s -p LoadState,UnitFileState,ActiveState", timer).stdout
+    state = dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
+    load, enabled, active = (state.get(k) or "?" for k in ("LoadState", "UnitFileState", "ActiveState"))
+    evidence.add(f"{timer}: {enabled if load == 'loaded' else 'not installed'}, {active}")
+    assert load == "loaded", f"{timer} is not installed: {makes} nothing"
+    assert enabled == "enabled", f"{timer} is {enabled or 'not enabled'}: {makes} nothing after a reboot"
+    assert active == "active", f"{timer} is {active} (stopped): {makes} nothing"

@@ -227,6 +227,13 @@ BREAKS = [
         REMEDIATE,
         "a forward rule accepts everything",
     ),
+    (
+        "LPSE-21.1-FW-04",
+        "spse-db-01",
+        "nft insert rule inet lpse input tcp dport 8443 accept",
+        REMEDIATE,
+        "the firewall accepts what the inventory does not allow: tcp dport 8443 accept (inet lpse input)",
+    ),
     ("LPSE-21.1-ACC-01", "spse-db-01", "usermod -aG sudo dewi", REMEDIATE, "sudo is open to dewi"),
     (
         "LPSE-21.1-ACC-02",
@@ -263,7 +270,7 @@ BREAKS = [
         "sed -i \"s/^listen_addresses.*/listen_addresses = '*'/\" /etc/postgresql/15/main/conf.d/50-lpse.conf"
         " && systemctl restart postgresql@15-main",
         REMEDIATE,
-        "PostgreSQL listens on every address (*)",
+        "PostgreSQL listens on every address (*, set in /etc/postgresql/15/main/conf.d/50-lpse.conf line",
     ),
     (
         "LPSE-21.2-DB-03",
@@ -363,7 +370,7 @@ BREAKS = [
 # Breaks that would hide or change each other's evidence are never tried together on one host.
 APART = [
     # `nft flush ruleset` takes the other firewall breaks away with it
-    {"LPSE-21.1-FW-01", "LPSE-21.1-FW-02", "LPSE-21.1-FW-03", "LPSE-22f-MON-02"},
+    {"LPSE-21.1-FW-01", "LPSE-21.1-FW-02", "LPSE-21.1-FW-03", "LPSE-21.1-FW-04", "LPSE-22f-MON-02"},
     # both change the mode of /home/file/file_prod
     {"LPSE-22f-LKPP-02", "LPSE-21.2-APP-03"},
     # in maintenance the site answers 503 to everything: headers and rate limits are not its own

@@ -37,6 +37,18 @@ def test_effective_settings_last_assignment_wins():
     assert facts.effective_settings(text, "Journal") == {"Storage": "persistent"}
 
 
+def test_effective_sources_name_the_drop_in_that_won():
+    text = (
+        "# /etc/systemd/journald.conf\n[Journal]\n#Storage=auto\n\n"
+        "# /etc/systemd/journald.conf.d/50-lpse.conf\n# Managed by lpse-dc\n[Journal]\nStorage=persistent\n"
+        "SystemMaxUse=1G\n\n# /etc/systemd/journald.conf.d/zz-debug.conf\n[Journal]\nStorage=volatile\n"
+    )
+    assert facts.effective_sources(text, "Journal") == {
+        "Storage": ("volatile", "/etc/systemd/journald.conf.d/zz-debug.conf"),
+        "SystemMaxUse": ("1G", "/etc/systemd/journald.conf.d/50-lpse.conf"),
+    }
+
+
 KNOWN = {"LPSE-21.5-TIME-01"}
 
 
@@ -129,3 +141,45 @@ def test_ssh_options_are_removed_in_pairs():
     ]
     kept = without_options(args, ("controlmaster", "controlpersist", "controlpath"))
     assert kept == ["-o", "UserKnownHostsFile=/x", "-C", "-o", "BatchMode=yes"]
+
+
+class _Out:
+    def __init__(self, stdout: str):
+        self.stdout, self.rc, self.stderr = stdout, 0, ""
+
+
+class _Host:
+    """Answers the two commands match_connections runs."""
+
+    def __init__(self, grep: str, groups: dict[str, str]):
+        self.grep, self.groups = grep, groups
+
+    def run(self, command: str, *args):
+        if command.startswith("grep"):
+            return _Out(self.grep)
+        return _Out(self.groups.get(args[0], ""))
+
+
+def test_every_match_block_becomes_a_connection_sshd_can_evaluate():
+    import importlib.util
+
+    from tests.conftest import ROOT
+
+    spec = importlib.util.spec_from_file_location("hardening_checks", ROOT / "compliance/checks/test_hardening.py")
+    checks = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(checks)
+    grep = (
+        "/etc/ssh/sshd_config.d/50-helpdesk.conf:1:Match User dewi,budi\n"
+        "/etc/ssh/sshd_config.d/60-net.conf:3:  Match Address 10.9.0.0/16 Group lpse-ssh LocalPort 2222\n"
+    )
+    found = checks.match_connections(_Host(grep, {"lpse-ssh": "lpse-ssh:x:1001:sari,budi"}))
+    assert found == [
+        (
+            "/etc/ssh/sshd_config.d/50-helpdesk.conf:1 (Match User dewi,budi)",
+            "user=dewi,host=localhost,addr=127.0.0.1,laddr=127.0.0.1,lport=22",
+        ),
+        (
+            "/etc/ssh/sshd_config.d/60-net.conf:3 (Match Address 10.9.0.0/16 Group lpse-ssh LocalPort 2222)",
+            "user=sari,host=localhost,addr=10.9.0.0,laddr=127.0.0.1,lport=2222",
+        ),
+    ]

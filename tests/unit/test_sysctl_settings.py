@@ -66,7 +66,7 @@ def test_write_reports_read_only(tmp_path, monkeypatch):
 
 class FakeModule:
     def __init__(self, params, check_mode=False, diff=False):
-        self.params = {"file": None, "header": "managed", "apply": True, **params}
+        self.params = {"file": None, "header": "managed", "apply": True, "overrides": "comment", "dirs": [], **params}
         self.check_mode = check_mode
         self._diff = diff
 
@@ -96,3 +96,65 @@ def test_run_fails_on_an_unknown_key(proc, tmp_path):
     mod = load_module()
     with pytest.raises(RuntimeError, match="unknown kernel parameter"):
         mod.run(FakeModule({"settings": {"net.nope": 1}, "file": str(tmp_path / "x.conf")}), str(proc))
+
+
+@pytest.fixture
+def boot(tmp_path):
+    """An /etc/sysctl.d with Debian's 99-sysctl.conf link to sysctl.conf, and a package directory."""
+    etc, lib = tmp_path / "etc/sysctl.d", tmp_path / "usr/lib/sysctl.d"
+    etc.mkdir(parents=True)
+    lib.mkdir(parents=True)
+    (tmp_path / "etc/sysctl.conf").write_text("# local\nnet.ipv4.conf.all.rp_filter=1\nnet/ipv4/tcp_syncookies = 0\n")
+    (etc / "99-sysctl.conf").symlink_to("../sysctl.conf")
+    (etc / "10-early.conf").write_text("net.ipv4.tcp_syncookies = 0\n")  # before ours: ours wins
+    (lib / "99-protect-links.conf").write_text("fs.protected_hardlinks = 1\n")
+    return etc, lib
+
+
+def test_later_files_that_undo_a_setting_are_found_in_boot_order(boot):
+    etc, lib = boot
+    found = lpse_sysctl.overrides(
+        {"net.ipv4.tcp_syncookies": 1, "net.ipv4.conf.all.rp_filter": 1, "fs.protected_hardlinks": 1},
+        str(etc / "60-lpse.conf"),
+        [str(etc), str(lib)],
+    )
+    assert found == [(str(etc / "99-sysctl.conf"), 3, "net.ipv4.tcp_syncookies", "0")]
+
+
+@pytest.mark.parametrize("check_mode", [False, True])
+def test_an_override_in_etc_is_commented_out(proc, boot, check_mode):
+    etc, lib = boot
+    mod = load_module()
+    params = {
+        "settings": {"net.ipv4.tcp_syncookies": 1},
+        "file": str(etc / "60-lpse.conf"),
+        "dirs": [str(etc), str(lib)],
+    }
+    result = mod.run(FakeModule(params, check_mode=check_mode), str(proc))
+    assert result["overridden"] == [f"{etc}/99-sysctl.conf:3: net.ipv4.tcp_syncookies = 0"]
+    text = (etc.parent / "sysctl.conf").read_text()
+    if check_mode:
+        assert text.endswith("net/ipv4/tcp_syncookies = 0\n")
+        return
+    assert (etc / "99-sysctl.conf").is_symlink()  # the link stays; its target was edited
+    assert text.splitlines()[2] == (
+        "# lpse-dc: this overrode 60-lpse.conf at boot; kept as a comment: net/ipv4/tcp_syncookies = 0"
+    )
+    assert text.splitlines()[1] == "net.ipv4.conf.all.rp_filter=1"
+    assert mod.run(FakeModule(params), str(proc))["overridden"] == []
+
+
+def test_an_override_in_a_package_file_fails_naming_it(proc, boot):
+    etc, lib = boot
+    (lib / "99-vendor.conf").write_text("net.ipv4.tcp_syncookies = 0\n")
+    mod = load_module()
+    params = {
+        "settings": {"net.ipv4.tcp_syncookies": 1},
+        "file": str(etc / "60-lpse.conf"),
+        "dirs": [str(etc), str(lib)],
+    }
+    with pytest.raises(
+        RuntimeError, match=r"99-vendor.conf:1: net.ipv4.tcp_syncookies = 0.*same name in /etc/sysctl.d"
+    ):
+        mod.run(FakeModule(params), str(proc))
+    assert "lpse-dc" not in (etc.parent / "sysctl.conf").read_text()  # nothing half-applied
