@@ -13,7 +13,7 @@ APT_PACKAGES := debootstrap dpkg-dev apt-utils iproute2 util-linux iputils-ping 
 
 STANDIN := build/spse-standin.jar
 
-.PHONY: help deps apt venv standin demo test check fast-tests lint unit access-test root-test lab-smoke lab-test molecule bench figures lab-up lab-down clean
+.PHONY: help deps apt venv standin demo test check fast-tests lint unit access-test root-test lab-smoke lab-test molecule bench figures benchmarks lab-up lab-down clean
 
 help:
 	@echo "make demo      build the lab, provision it, back it up and drill a restore, audit it (lpse comply), write this month's report"
@@ -129,6 +129,10 @@ bench: deps
 # clone's `make test` and five `make demo` runs).
 figures: venv
 	$(PY) bench/figures.py
+
+# compliance/benchmarks.md: CIS Debian 12 and ANSSI BP-028 rule -> control -> check (a unit test fails when stale)
+benchmarks: venv
+	$(PY) -m lpse.comply.benchmarks > compliance/benchmarks.md
 
 lab-up: deps
 	lpse lab up

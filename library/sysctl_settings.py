@@ -28,6 +28,14 @@ options:
     description: Comment written at the top of the file.
     type: str
     default: Managed by lpse-dc (Ansible). Do not edit.
+  optional:
+    description:
+      - Keys that exist only on kernels built with their feature (Yama's C(kernel.yama.ptrace_scope),
+        C(kernel.sysrq), C(kernel.kexec_load_disabled)). Where the kernel lacks one it is reported in
+        RV(absent) instead of failing the task, and the file marks it with systemd-sysctl's C(-) prefix.
+    type: list
+    elements: str
+    default: []
   apply:
     description: Set the live values as well as writing the file.
     type: bool
@@ -87,6 +95,12 @@ overridden:
   type: list
   elements: str
   sample: ["/etc/sysctl.d/99-sysctl.conf:70: net.ipv4.conf.all.accept_redirects = 1"]
+absent:
+  description: Optional keys this kernel does not have.
+  returned: always
+  type: list
+  elements: str
+  sample: ["kernel.yama.ptrace_scope"]
 read_only:
   description: Keys whose live value differs but cannot be changed on this host.
   returned: always
@@ -106,11 +120,13 @@ def run(module, proc_root="/proc/sys"):
     params = module.params
     settings = {str(k): v for k, v in params["settings"].items()}
     steps = plan(settings, proc_root)
-    missing = [k for k, (_cur, _want, state) in steps.items() if state == "missing"]
+    optional = set(params["optional"])
+    absent = sorted(k for k, (_c, _w, state) in steps.items() if state == "missing" and k in optional)
+    missing = [k for k, (_cur, _want, state) in steps.items() if state == "missing" and k not in optional]
     if missing:
         module.fail_json(msg=f"unknown kernel parameter(s) on this host: {', '.join(missing)}", missing=missing)
 
-    content = render(settings, params["header"])
+    content = render(settings, params["header"], optional)
     path = params["file"]
     before = ""
     if os.path.exists(path):
@@ -159,6 +175,7 @@ def run(module, proc_root="/proc/sys"):
         "file_changed": file_changed,
         "applied": applied,
         "overridden": overridden,
+        "absent": absent,
         "read_only": sorted(read_only),
     }
     if module._diff:
@@ -173,6 +190,7 @@ def main():
             "file": {"type": "path", "default": "/etc/sysctl.d/60-lpse.conf"},
             "header": {"type": "str", "default": "Managed by lpse-dc (Ansible). Do not edit."},
             "apply": {"type": "bool", "default": True},
+            "optional": {"type": "list", "elements": "str", "default": []},
             "overrides": {"type": "str", "choices": ["comment", "fail", "ignore"], "default": "comment"},
             "dirs": {
                 "type": "list",

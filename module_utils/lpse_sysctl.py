@@ -23,9 +23,11 @@ def read(key, proc_root="/proc/sys"):
         return normalise(fh.read())
 
 
-def render(settings, header):
+def render(settings, header, optional=()):
+    """The sysctl.d file. Optional keys (present only on kernels built with their feature) get
+    systemd-sysctl's '-' prefix: a kernel without them ignores them at boot instead of failing."""
     lines = [f"# {line}" if line else "#" for line in header.splitlines()]
-    lines += [f"{key} = {normalise(settings[key])}" for key in sorted(settings)]
+    lines += [f"{'-' if key in optional else ''}{key} = {normalise(settings[key])}" for key in sorted(settings)]
     return "\n".join(lines) + "\n"
 
 

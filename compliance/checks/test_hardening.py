@@ -6,32 +6,25 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "module_utils"))
 import lpse_sysctl
 
 from lpse.comply import facts
-from lpse.comply.hostrun import must
+from lpse.comply.hostrun import CheckError, must
 
-NETWORK = {
-    "net.ipv4.conf.all.rp_filter": "1",
-    "net.ipv4.conf.all.accept_redirects": "0",
-    "net.ipv4.conf.all.secure_redirects": "0",
-    "net.ipv4.conf.all.send_redirects": "0",
-    "net.ipv4.conf.all.accept_source_route": "0",
-    "net.ipv4.conf.all.log_martians": "1",
-    "net.ipv4.icmp_echo_ignore_broadcasts": "1",
-    "net.ipv4.tcp_syncookies": "1",
-    "net.ipv6.conf.all.accept_redirects": "0",
-}
-KERNEL = {
-    "kernel.kptr_restrict": "2",
-    "kernel.dmesg_restrict": "1",
-    "kernel.randomize_va_space": "2",
-    "fs.protected_hardlinks": "1",
-    "fs.protected_symlinks": "1",
-    "fs.suid_dumpable": "0",
-}
+ROLE_DEFAULTS = Path(__file__).resolve().parents[2] / "roles" / "hardening" / "defaults" / "main.yml"
+
+
+def _role_settings(name: str) -> dict[str, str]:
+    """The parameters the hardening role sets (one list for the role and its check)."""
+    return {k: str(v) for k, v in (yaml.safe_load(ROLE_DEFAULTS.read_text()) or {})[name].items()}
+
+
+NETWORK = _role_settings("hardening_sysctl_network")
+KERNEL = _role_settings("hardening_sysctl_kernel")
+OPTIONAL = set((yaml.safe_load(ROLE_DEFAULTS.read_text()) or {}).get("hardening_sysctl_optional") or [])
 
 
 def sshd(host) -> dict[str, list[str]]:
@@ -138,13 +131,19 @@ def boot_values(host) -> dict[str, tuple[str, str]]:
 
 
 def _sysctls(host, wanted: dict[str, str], evidence) -> list[str]:
-    """Live values, and the values the next boot will set (a file read after the role's undoes it)."""
-    paths = " ".join("/proc/sys/" + k.replace(".", "/") for k in wanted)
-    values = host.check_output(f"cat {paths}").split("\n")
+    """Live values, and the values the next boot will set (a file read after the role's undoes it).
+    A parameter this kernel was built without (Yama, SysRq, kexec) is named, not failed."""
+    script = "; ".join(f"cat /proc/sys/{k.replace('.', '/')} 2>/dev/null || echo '<absent>'" for k in wanted)
+    values = host.check_output(script).split("\n")
     boot = boot_values(host)
     wrong = []
     for (key, want), got in zip(wanted.items(), values, strict=True):
         got = " ".join(got.split())
+        if got == "<absent>":
+            evidence.add(f"{key}: not in this kernel" + (" (optional)" if key in OPTIONAL else ""))
+            if key not in OPTIONAL:
+                wrong.append(f"{key} is missing")
+            continue
         evidence.add(f"{key} = {got}" + ("" if got == want else f" (want {want})"))
         if got != want:
             wrong.append(f"{key}={got}")
@@ -169,3 +168,111 @@ def test_kernel_sysctls(host, evidence):
         read_only = json.loads(recorded.content_string).get("read_only", [])
         evidence.add(f"the hardening role found read-only here: {', '.join(read_only) or 'none'}")
     assert not wrong, "kernel parameters not hardened: " + ", ".join(wrong)
+
+
+@pytest.mark.control("LPSE-21.1-SSH-05")
+def test_ssh_sessions_limited_and_logged(host, policy, evidence):
+    cfg = sshd(host)
+    max_sessions = int(policy.get("compliance_ssh_max_sessions", 10))
+    got = {
+        k: cfg.get(k, ["?"])[0]
+        for k in (
+            "loglevel",
+            "maxsessions",
+            "maxstartups",
+            "allowtcpforwarding",
+            "allowstreamlocalforwarding",
+            "permittunnel",
+            "hostbasedauthentication",
+            "ignorerhosts",
+        )
+    }
+    evidence.add("sshd -T: " + ", ".join(f"{k} {v}" for k, v in got.items()))
+    config = host.file("/etc/ssh/sshd_config")
+    evidence.add(f"/etc/ssh/sshd_config: {config.user}:{config.group} {oct(config.mode)}")
+    wrong = []
+    if got["loglevel"].upper() not in ("VERBOSE", "INFO"):
+        wrong.append(f"log level {got['loglevel']} (INFO or VERBOSE needed)")
+    if not got["maxsessions"].isdigit() or int(got["maxsessions"]) > max_sessions:
+        wrong.append(f"MaxSessions {got['maxsessions']} (at most {max_sessions})")
+    if got["maxstartups"] in ("?", ""):
+        wrong.append("no MaxStartups limit")
+    if not got["maxauthtries"].isdigit() or int(got["maxauthtries"]) > 4:
+        wrong.append(f"MaxAuthTries {got['maxauthtries']} (at most 4)")
+    if not got["logingracetime"].isdigit() or not 0 < int(got["logingracetime"]) <= 60:
+        wrong.append(f"LoginGraceTime {got['logingracetime']} (1-60 s)")
+    if got["clientaliveinterval"] in ("0", "?") or got["clientalivecountmax"] in ("0", "?"):
+        wrong.append("idle sessions are never closed (ClientAliveInterval/CountMax)")
+    forwarding = ("allowtcpforwarding", "allowstreamlocalforwarding", "x11forwarding", "allowagentforwarding")
+    wrong += [f"{k} {got[k]}" for k in forwarding if got[k] != "no"]
+    if got["permituserenvironment"] != "no":
+        wrong.append("users may set sshd's environment (PermitUserEnvironment)")
+    if got["permittunnel"] != "no":
+        wrong.append(f"permittunnel {got['permittunnel']}")
+    if got["hostbasedauthentication"] != "no":
+        wrong.append("host-based authentication on")
+    if got["ignorerhosts"] != "yes":
+        wrong.append(".rhosts files honoured")
+    if config.user != "root" or config.mode & 0o077:
+        wrong.append(f"/etc/ssh/sshd_config is {config.user}:{config.group} {oct(config.mode)} (root-only 0600 needed)")
+    assert not wrong, "sshd: " + "; ".join(wrong)
+
+
+@pytest.mark.control("LPSE-21.1-SUDO-01")
+def test_sudo_logged_on_a_pty(host, evidence):
+    text = must(host, "cvtsudoers -f json /etc/sudoers", what="cvtsudoers (sudo's policy, includes read)").stdout
+    try:
+        policy = json.loads(text)
+    except ValueError as exc:
+        raise CheckError(f"cvtsudoers answered something that is not JSON: {exc}") from exc
+    options: dict[str, object] = {}
+    for entry in policy.get("Defaults", []):
+        if "Binding" in entry:  # Defaults:user, Defaults@host ... apply to some, not to all
+            continue
+        for option in entry.get("Options", []):
+            options.update(option)
+    evidence.add("global sudo Defaults: " + ", ".join(f"{k}={v}" for k, v in options.items()))
+    wrong = []
+    if options.get("use_pty") is not True:
+        wrong.append("commands do not run on a pseudo-terminal (no use_pty)")
+    if not options.get("logfile"):
+        wrong.append("no log file of its own (no logfile)")
+    if options.get("authenticate") is False:
+        wrong.append("nobody is asked for a password (!authenticate)")
+    timeout = options.get("timestamp_timeout")
+    if timeout is not None and (float(timeout) < 0 or float(timeout) > 15):
+        wrong.append(f"a password holds for {timeout} minutes (at most 15)")
+    assert not wrong, "sudo: " + "; ".join(wrong)
+
+
+@pytest.mark.control("LPSE-21.1-LOGIN-01")
+def test_login_defaults(host, policy, evidence):
+    defs = {}
+    for line in host.file("/etc/login.defs").content_string.splitlines():
+        parts = line.split()
+        if parts and not parts[0].startswith("#") and len(parts) >= 2:
+            defs[parts[0]] = parts[1]
+    wanted_keys = ("ENCRYPT_METHOD", "PASS_MAX_DAYS", "PASS_MIN_DAYS", "PASS_WARN_AGE", "UMASK")
+    evidence.add("/etc/login.defs: " + ", ".join(f"{k} {defs.get(k, '(unset)')}" for k in wanted_keys))
+    # What a login shell really gets (profile.d is read by login shells only).
+    shell = must(host, "runuser -l root -s /bin/bash -c 'umask; echo \"TMOUT=${TMOUT:-}\"'", what="a login shell")
+    lines = shell.stdout.split()
+    umask = next((x for x in lines if x.isdigit()), "?")
+    tmout = next((x.split("=", 1)[1] for x in lines if x.startswith("TMOUT=")), "")
+    evidence.add(f"a login shell: umask {umask}, TMOUT {tmout or '(unset)'}")
+    max_tmout = int(policy.get("compliance_login_max_tmout", 900))
+    wrong = []
+    if defs.get("ENCRYPT_METHOD", "").upper() not in ("YESCRYPT", "SHA512"):
+        wrong.append(f"new passwords hashed with {defs.get('ENCRYPT_METHOD', 'the default')} (YESCRYPT or SHA512)")
+    if not defs.get("PASS_MAX_DAYS", "").isdigit() or int(defs["PASS_MAX_DAYS"]) > 365:
+        wrong.append(f"PASS_MAX_DAYS {defs.get('PASS_MAX_DAYS', '(unset)')} (at most 365)")
+    if not defs.get("PASS_MIN_DAYS", "").isdigit() or int(defs["PASS_MIN_DAYS"]) < 1:
+        wrong.append(f"PASS_MIN_DAYS {defs.get('PASS_MIN_DAYS', '(unset)')} (at least 1)")
+    if not defs.get("PASS_WARN_AGE", "").isdigit() or int(defs["PASS_WARN_AGE"]) < 7:
+        wrong.append(f"PASS_WARN_AGE {defs.get('PASS_WARN_AGE', '(unset)')} (at least 7)")
+    for where, value in (("UMASK in /etc/login.defs", defs.get("UMASK", "")), ("a login shell's umask", umask)):
+        if not re.fullmatch(r"0?[0-7]{3}", value) or int(value, 8) & 0o027 != 0o027:
+            wrong.append(f"{where} is {value or '(unset)'} (027 or stricter)")
+    if not tmout.isdigit() or not 0 < int(tmout) <= max_tmout:
+        wrong.append(f"an idle login shell never closes (TMOUT {tmout or 'unset'}, at most {max_tmout} s)")
+    assert not wrong, "login: " + "; ".join(wrong)

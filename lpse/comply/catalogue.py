@@ -19,6 +19,12 @@ from lpse.yamlsrc import load_located
 SEVERITIES = ("low", "medium", "high", "critical")
 CONTROL_ID = re.compile(r"^LPSE-(\d+(?:\.\d+)?[a-z]?)-([A-Z]+)-(\d{2})$")
 LANGS = ("id", "en")
+# Public benchmarks a control may cite, with the version its references come from.
+BENCHMARKS = {
+    "cis_debian12": "CIS Debian Linux 12 Benchmark v1.1.0",
+    "anssi_bp028": "ANSSI BP-028 v2.0 (Recommandations de configuration d'un système GNU/Linux)",
+}
+BENCHMARK_REF = {"cis_debian12": re.compile(r"^\d+(\.\d+)+$"), "anssi_bp028": re.compile(r"^R\d+$")}
 
 
 @dataclass(frozen=True)
@@ -35,6 +41,8 @@ class Control:
     lkpp_standard: str = ""
     iso27001: str = ""
     remediation: dict[str, object] = field(default_factory=dict)
+    # Benchmark -> the rules of it this control carries out, e.g. {"cis_debian12": ("5.1.17",)}.
+    benchmarks: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def severity_rank(self) -> int:
@@ -113,6 +121,7 @@ def load(directory: Path, checks_dir: Path | None = None) -> Catalogue:
                 "applies_to",
                 "check",
                 "remediation",
+                "benchmarks",
             }
             extra = set(raw) - allowed
             if extra:
@@ -132,6 +141,15 @@ def load(directory: Path, checks_dir: Path | None = None) -> Catalogue:
             remediation = raw.get("remediation") or {}
             if remediation and (not isinstance(remediation, dict) or "role" not in remediation):
                 raise InputError(f"{at}: {cid}: remediation names a role (and optionally tags)")
+            benchmarks = raw.get("benchmarks") or {}
+            if not isinstance(benchmarks, dict) or set(benchmarks) - set(BENCHMARKS):
+                raise InputError(f"{at}: {cid}: benchmarks maps {' or '.join(BENCHMARKS)} to rule lists")
+            for name, refs in benchmarks.items():
+                if not isinstance(refs, list) or not all(
+                    isinstance(r, str) and BENCHMARK_REF[name].match(r) for r in refs
+                ):
+                    example = "5.1.17" if name.startswith("cis") else "R12"
+                    raise InputError(f"{at}: {cid}: benchmarks.{name} must list rules like {example}")
             controls[cid] = Control(
                 id=cid,
                 area=aid,
@@ -145,6 +163,7 @@ def load(directory: Path, checks_dir: Path | None = None) -> Catalogue:
                 lkpp_standard=str(raw.get("lkpp_standard", "")),
                 iso27001=str(raw.get("iso27001", "")),
                 remediation=remediation,
+                benchmarks={name: tuple(refs) for name, refs in benchmarks.items()},
             )
     if checks_dir is not None:
         _match_checks(controls, find_checks(checks_dir), checks_dir)

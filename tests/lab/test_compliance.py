@@ -228,6 +228,21 @@ BREAKS = [
         "a forward rule accepts everything",
     ),
     (
+        "LPSE-21.1-SSH-05",
+        "edge-01",
+        "sed -i 's/^AllowTcpForwarding no/AllowTcpForwarding yes/'" + RELOAD,
+        REMEDIATE,
+        "sshd: allowtcpforwarding yes",
+    ),
+    (
+        "LPSE-21.1-LOGIN-01",
+        "spse-db-01",
+        "sed -i 's/^UMASK.*/UMASK 022/' /etc/login.defs",
+        REMEDIATE,
+        "login: UMASK in /etc/login.defs is 022 (027 or stricter)",
+    ),
+    ("LPSE-21.1-SUDO-01", "mgmt-01", "sed -i '/logfile=/d' /etc/sudoers", REMEDIATE, "sudo: no log file of its own"),
+    (
         "LPSE-21.1-FW-04",
         "spse-db-01",
         "nft insert rule inet lpse input tcp dport 8443 accept",
@@ -597,9 +612,9 @@ def test_full_run_writes_three_formats(provisioned, tmp_path):
     hosts = {"spse-app-01", "spse-db-01", "mgmt-01", "edge-01", "sw-core-01", "envmon-01", "localhost"}
     assert set(doc["run"]["hosts"]) == hosts
     assert doc["summary"]["score"] == 100.0, [r for r in doc["results"] if r["status"] != "pass"]
-    # Every control on every host it applies to: base (4), SSH/kernel hardening (5) and firewall (4)
-    # on servers + router; capacity (5), network sysctls (1), accounts (2) and LKPP's account (1)
-    # on servers; LKPP data access on the app and database servers (2); database (3) on the
+    # Every control on every host it applies to: base (4), SSH/kernel/login hardening (7), firewall (4)
+    # on servers + router; capacity (5), network sysctls (1), accounts (2), sudo's log (1) and LKPP's
+    # account (1) on servers; LKPP data access on the app and database servers (2); database (3) on the
     # database server; application, site and maintenance (8) on the app server; backups (4) on the
     # management server; the server-room access log (5) on the control node that keeps it;
     # bandwidth (2) on the app server and the router, connection monitoring (2) on the app and
@@ -609,7 +624,7 @@ def test_full_run_writes_three_formats(provisioned, tmp_path):
     # temperature and humidity (2) on the server-room probe; node_exporter (1) on every server and
     # LKPP-only scraping (1) on the app server; the room record and the UPS self-test (2) on the
     # management server.
-    assert len(doc["results"]) == 13 * 4 + 9 * 3 + 2 + 3 + 8 + 4 + 5 + 2 * 2 + 2 * 2 + 2 * 3 + 3 + 2 + 2 + 3 + 1 + 2
+    assert len(doc["results"]) == 15 * 4 + 10 * 3 + 2 + 3 + 8 + 4 + 5 + 2 * 2 + 2 * 2 + 2 * 3 + 3 + 2 + 2 + 3 + 1 + 2
     assert doc["summary"]["counts"]["waived"] == 4  # LPSE-21.1-KERN-01: the lab's waiver
     junit = ET.parse(outcome.run_dir / "junit.xml").getroot()
     assert len(junit.findall(".//testcase")) == len(doc["results"])

@@ -98,3 +98,19 @@ def test_select_refuses_unknown_ids_and_areas():
     with pytest.raises(InputError, match="unknown area 'weather'"):
         cat.select(areas=["weather"])
     assert {c.area for c in cat.select(areas=["capacity"])} == {"capacity"}
+
+
+def test_the_benchmark_mapping_is_generated_from_the_catalogue():
+    from lpse.comply import benchmarks
+
+    compliance = ROOT / "compliance"
+    loaded = catalogue.load(compliance / "catalogue", compliance / "checks")
+    wanted = benchmarks.render(loaded, benchmarks.not_applied(compliance / "benchmarks-not-applied.yml"))
+    assert (compliance / "benchmarks.md").read_text() == wanted, "compliance/benchmarks.md is stale: make benchmarks"
+
+
+def test_a_benchmark_reference_is_checked(tmp_path):
+    src = (ROOT / "compliance/catalogue/hardening.yml").read_text()
+    (tmp_path / "hardening.yml").write_text(src.replace('anssi_bp028: ["R50"]', 'anssi_bp028: ["5.1.1"]'))
+    with pytest.raises(InputError, match=r"benchmarks\.anssi_bp028 must list rules like R12"):
+        catalogue.load(tmp_path)

@@ -66,7 +66,9 @@ def test_write_reports_read_only(tmp_path, monkeypatch):
 
 class FakeModule:
     def __init__(self, params, check_mode=False, diff=False):
-        self.params = {"file": None, "header": "managed", "apply": True, "overrides": "comment", "dirs": [], **params}
+        defaults = {"file": None, "header": "managed", "apply": True, "overrides": "comment"}
+        defaults |= {"dirs": [], "optional": []}
+        self.params = {**defaults, **params}
         self.check_mode = check_mode
         self._diff = diff
 
@@ -158,3 +160,17 @@ def test_an_override_in_a_package_file_fails_naming_it(proc, boot):
     ):
         mod.run(FakeModule(params), str(proc))
     assert "lpse-dc" not in (etc.parent / "sysctl.conf").read_text()  # nothing half-applied
+
+
+def test_an_optional_key_this_kernel_lacks_is_reported_not_fatal(proc, tmp_path):
+    mod = load_module()
+    conf = tmp_path / "60-lpse.conf"
+    params = {
+        "settings": {"kernel.yama.ptrace_scope": 1, "net.ipv4.tcp_syncookies": 1},
+        "file": str(conf),
+        "optional": ["kernel.yama.ptrace_scope"],
+    }
+    result = mod.run(FakeModule(params), str(proc))
+    assert result["absent"] == ["kernel.yama.ptrace_scope"]
+    assert "-kernel.yama.ptrace_scope = 1\n" in conf.read_text()  # systemd-sysctl ignores it where absent
+    assert lpse_sysctl.parse_line("-kernel.yama.ptrace_scope = 1") == ("kernel.yama.ptrace_scope", "1")

@@ -1,0 +1,59 @@
+"""The accounts role refuses, before any change, a run that would take sudo away from the
+account Ansible logs in with (it would lose its own rights half-way through the run)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+PLAY = """
+- hosts: localhost
+  connection: local
+  gather_facts: false
+  tasks:
+    - ansible.builtin.import_role:
+        name: accounts
+        tasks_from: preflight
+"""
+
+
+def preflight(tmp_path: Path, **extra) -> subprocess.CompletedProcess:
+    (tmp_path / "play.yml").write_text(PLAY)
+    env = {**os.environ, "ANSIBLE_ROLES_PATH": str(ROOT / "roles"), "ANSIBLE_NOCOLOR": "1"}
+    env["ANSIBLE_CONFIG"] = str(ROOT / "ansible.cfg")
+    binary = Path(sys.executable).parent / "ansible-playbook"
+    return subprocess.run(
+        [str(binary), "-i", "localhost,", str(tmp_path / "play.yml"), "-e", json.dumps(extra)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        cwd=ROOT,
+    )
+
+
+STAFF = [{"name": "budi", "role": "admin_sistem"}, {"name": "sari", "role": "layanan_dukungan"}]
+
+
+@pytest.mark.parametrize("user", ["budi", "deploy"])
+def test_the_login_account_keeps_its_sudo(tmp_path, user):
+    extra = {"ansible_user": user, "accounts_staff": STAFF}
+    if user == "deploy":
+        extra["accounts_sudo_allowed"] = ["deploy"]
+    result = preflight(tmp_path, **extra)
+    assert result.returncode == 0, result.stdout[-2000:]
+
+
+@pytest.mark.parametrize("user", ["sari"])
+def test_a_run_that_would_take_sudo_from_its_own_login_is_refused(tmp_path, user):
+    result = preflight(tmp_path, ansible_user=user, accounts_staff=STAFF)
+    assert result.returncode != 0
+    assert f"Ansible logs in to localhost as {user}" in result.stdout
+    assert "accounts_sudo_allowed" in result.stdout
