@@ -45,9 +45,10 @@ options:
       - What to do with lines in files that systemd-sysctl applies after O(file) at boot (by file
         name, C(/etc/sysctl.conf) through Debian's C(99-sysctl.conf)) and that set one of
         O(settings) to another value. Left alone, they would undo the settings at the next boot.
-      - V(comment) turns such lines into comments (in C(/etc) and C(/run)); a line in a package's
-        file (C(/usr/lib/sysctl.d)) cannot be edited safely, so it fails the task, naming it.
-      - V(fail) fails the task naming every such line; V(ignore) leaves them.
+      - V(comment) turns such lines into comments in C(/etc) and C(/run); a package's file
+        (C(/usr/lib/sysctl.d)) is never edited: a file of the same name in the first of O(dirs)
+        hides it (systemd's own mechanism), with the package's other lines kept.
+      - V(fail) fails the task naming every such line, before anything is written; V(ignore) leaves them.
     type: str
     choices: [comment, fail, ignore]
     default: comment
@@ -113,7 +114,15 @@ import os  # noqa: E402
 import tempfile  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
-from ansible.module_utils.lpse_sysctl import comment_out, overrides, packaged, plan, render, write  # noqa: E402
+from ansible.module_utils.lpse_sysctl import (  # noqa: E402
+    comment_out,
+    mask_package_file,
+    overrides,
+    packaged,
+    plan,
+    render,
+    write,
+)
 
 
 def run(module, proc_root="/proc/sys"):
@@ -125,6 +134,15 @@ def run(module, proc_root="/proc/sys"):
     missing = [k for k, (_cur, _want, state) in steps.items() if state == "missing" and k not in optional]
     if missing:
         module.fail_json(msg=f"unknown kernel parameter(s) on this host: {', '.join(missing)}", missing=missing)
+
+    later = [] if params["overrides"] == "ignore" else overrides(settings, params["file"], params["dirs"])
+    overridden = [f"{f}:{n}: {k} = {v}" for f, n, k, v in later]
+    if later and params["overrides"] == "fail":
+        module.fail_json(
+            msg=f"these lines set the same kernel parameters after {params['file']} at boot and would undo them: "
+            + "; ".join(overridden),
+            overridden=overridden,
+        )
 
     content = render(settings, params["header"], optional)
     path = params["file"]
@@ -141,22 +159,15 @@ def run(module, proc_root="/proc/sys"):
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
 
-    later = [] if params["overrides"] == "ignore" else overrides(settings, path, params["dirs"])
-    overridden = [f"{f}:{n}: {k} = {v}" for f, n, k, v in later]
-    theirs = [line for line, (f, *_r) in zip(overridden, later, strict=True) if packaged(f)]
-    if later and (params["overrides"] == "fail" or theirs):
-        module.fail_json(
-            msg="these lines set the same kernel parameters after "
-            f"{path} at boot and would undo them: {'; '.join(theirs or overridden)}"
-            + (" (in a package's file: override it with a file of the same name in /etc/sysctl.d)" if theirs else ""),
-            overridden=overridden,
-        )
     if later and not module.check_mode:
         by_file = {}
         for f, n, _k, _v in later:
             by_file.setdefault(f, []).append(n)
         for f, numbers in by_file.items():
-            comment_out(f, numbers, os.path.basename(path))
+            if packaged(f):
+                mask_package_file(f, numbers, os.path.basename(path), params["dirs"][0])
+            else:
+                comment_out(f, numbers, os.path.basename(path))
 
     applied, read_only = {}, []
     for key, (current, wanted, state) in steps.items():

@@ -135,3 +135,19 @@ def comment_out(path, numbers, own):
     os.chmod(tmp, os.stat(real).st_mode & 0o7777)
     os.replace(tmp, real)
     return real
+
+
+def mask_package_file(path, numbers, own, etc_dir):
+    """A package's sysctl.d file that undoes ours: systemd's way is a file of the same name in
+    /etc/sysctl.d, which hides it. Write one: the package's lines, those that undo ours commented."""
+    target = os.path.join(etc_dir, os.path.basename(path))
+    with open(path) as fh:
+        text = fh.read()
+    header = f"# lpse-dc: hides {path} (a package's file), whose other lines are kept below.\n"
+    fd, tmp = tempfile.mkstemp(dir=etc_dir, prefix=".sysctl-")
+    with os.fdopen(fd, "w") as fh:
+        fh.write(header + text)
+    os.chmod(tmp, 0o644)
+    os.replace(tmp, target)
+    comment_out(target, [n + 1 for n in numbers], own)
+    return target

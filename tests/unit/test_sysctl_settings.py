@@ -146,20 +146,42 @@ def test_an_override_in_etc_is_commented_out(proc, boot, check_mode):
     assert mod.run(FakeModule(params), str(proc))["overridden"] == []
 
 
-def test_an_override_in_a_package_file_fails_naming_it(proc, boot):
+def test_a_package_file_that_undoes_a_setting_is_hidden_by_an_etc_file_of_its_name(proc, boot):
     etc, lib = boot
-    (lib / "99-vendor.conf").write_text("net.ipv4.tcp_syncookies = 0\n")
+    (lib / "99-protect-links.conf").write_text("fs.protected_hardlinks = 1\nnet.ipv4.tcp_syncookies = 0\n")
     mod = load_module()
     params = {
         "settings": {"net.ipv4.tcp_syncookies": 1},
         "file": str(etc / "60-lpse.conf"),
         "dirs": [str(etc), str(lib)],
     }
-    with pytest.raises(
-        RuntimeError, match=r"99-vendor.conf:1: net.ipv4.tcp_syncookies = 0.*same name in /etc/sysctl.d"
-    ):
+    result = mod.run(FakeModule(params), str(proc))
+    assert result["overridden"] == [
+        f"{lib}/99-protect-links.conf:2: net.ipv4.tcp_syncookies = 0",
+        f"{etc}/99-sysctl.conf:3: net.ipv4.tcp_syncookies = 0",
+    ]
+    assert (lib / "99-protect-links.conf").read_text().endswith("net.ipv4.tcp_syncookies = 0\n")  # untouched
+    mask = (etc / "99-protect-links.conf").read_text().splitlines()
+    assert mask[0].startswith(f"# lpse-dc: hides {lib}/99-protect-links.conf")
+    assert mask[1:] == [
+        "fs.protected_hardlinks = 1",
+        "# lpse-dc: this overrode 60-lpse.conf at boot; kept as a comment: net.ipv4.tcp_syncookies = 0",
+    ]
+    assert mod.run(FakeModule(params), str(proc))["overridden"] == []  # /etc's copy now hides it
+
+
+def test_overrides_fail_refuses_before_writing_anything(proc, boot):
+    etc, lib = boot
+    mod = load_module()
+    params = {
+        "settings": {"net.ipv4.tcp_syncookies": 1},
+        "file": str(etc / "60-lpse.conf"),
+        "dirs": [str(etc), str(lib)],
+        "overrides": "fail",
+    }
+    with pytest.raises(RuntimeError, match=r"99-sysctl.conf:3: net.ipv4.tcp_syncookies = 0"):
         mod.run(FakeModule(params), str(proc))
-    assert "lpse-dc" not in (etc.parent / "sysctl.conf").read_text()  # nothing half-applied
+    assert not (etc / "60-lpse.conf").exists()  # nothing half-applied
 
 
 def test_an_optional_key_this_kernel_lacks_is_reported_not_fatal(proc, tmp_path):
