@@ -174,19 +174,24 @@ def test_kernel_sysctls(host, evidence):
 def test_ssh_sessions_limited_and_logged(host, policy, evidence):
     cfg = sshd(host)
     max_sessions = int(policy.get("compliance_ssh_max_sessions", 10))
-    got = {
-        k: cfg.get(k, ["?"])[0]
-        for k in (
-            "loglevel",
-            "maxsessions",
-            "maxstartups",
-            "allowtcpforwarding",
-            "allowstreamlocalforwarding",
-            "permittunnel",
-            "hostbasedauthentication",
-            "ignorerhosts",
-        )
-    }
+    keys = (
+        "loglevel",
+        "maxsessions",
+        "maxstartups",
+        "maxauthtries",
+        "logingracetime",
+        "clientaliveinterval",
+        "clientalivecountmax",
+        "allowtcpforwarding",
+        "allowstreamlocalforwarding",
+        "x11forwarding",
+        "allowagentforwarding",
+        "permittunnel",
+        "hostbasedauthentication",
+        "ignorerhosts",
+        "permituserenvironment",
+    )
+    got = {k: cfg.get(k, ["?"])[0] for k in keys}
     evidence.add("sshd -T: " + ", ".join(f"{k} {v}" for k, v in got.items()))
     config = host.file("/etc/ssh/sshd_config")
     evidence.add(f"/etc/ssh/sshd_config: {config.user}:{config.group} {oct(config.mode)}")

@@ -183,3 +183,54 @@ def test_every_match_block_becomes_a_connection_sshd_can_evaluate():
             "user=sari,host=localhost,addr=10.9.0.0,laddr=127.0.0.1,lport=2222",
         ),
     ]
+
+
+class _File:
+    def __init__(self, user="root", group="root", mode=0o600, content=""):
+        self.user, self.group, self.mode, self.content_string, self.exists = user, group, mode, content, True
+
+
+class _Sshd:
+    """A host whose `sshd -T` answers what a provisioned lab host answered (tests/unit/data)."""
+
+    def __init__(self, replace: dict[str, str] | None = None, mode: int = 0o600):
+        from tests.conftest import ROOT
+
+        lines = (ROOT / "tests/unit/data/sshd-T.txt").read_text().splitlines()
+        for key, value in (replace or {}).items():
+            lines = [f"{key} {value}" if line.split(" ", 1)[0] == key else line for line in lines]
+        self.text, self.mode = "\n".join(lines) + "\n", mode
+
+    def run(self, command: str, *args):
+        out = _Out(self.text)
+        out.command = command
+        return out
+
+    def file(self, path: str):
+        return _File(mode=self.mode)
+
+
+class _Evidence(list):
+    def add(self, line):
+        self.append(line)
+
+
+def _hardening_checks():
+    import importlib.util
+
+    from tests.conftest import ROOT
+
+    spec = importlib.util.spec_from_file_location("hardening_checks", ROOT / "compliance/checks/test_hardening.py")
+    checks = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(checks)
+    return checks
+
+
+def test_ssh_sessions_pass_as_the_role_leaves_them_and_fail_naming_each_loosening():
+    checks = _hardening_checks()
+    checks.test_ssh_sessions_limited_and_logged(_Sshd(), {}, _Evidence())
+    loose = _Sshd({"allowtcpforwarding": "yes", "maxauthtries": "6", "loglevel": "QUIET"}, mode=0o644)
+    with pytest.raises(AssertionError) as failed:
+        checks.test_ssh_sessions_limited_and_logged(loose, {}, _Evidence())
+    for words in ("log level QUIET", "MaxAuthTries 6 (at most 4)", "allowtcpforwarding yes", "0o644"):
+        assert words in str(failed.value)
