@@ -83,7 +83,7 @@ check: venv
 	@$(MAKE) --no-print-directory -j2 --output-sync=target lint fast-tests
 
 fast-tests: venv
-	LPSE_ACCESS_WRITES=200 $(PY) -m pytest tests/unit tests/access -q -n 2 -p no:cacheprovider
+	LPSE_ACCESS_WRITES=100 $(PY) -m pytest tests/unit tests/access -q -n 2 -p no:cacheprovider
 
 lint: venv
 	ruff check .
