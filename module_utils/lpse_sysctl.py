@@ -7,7 +7,32 @@ import errno
 import os
 import tempfile
 
-READ_ONLY_ERRNOS = (errno.EROFS, errno.EACCES, errno.EPERM)
+# EINVAL too: a one-way parameter already stricter (Yama's ptrace_scope 3) refuses to go back.
+READ_ONLY_ERRNOS = (errno.EROFS, errno.EACCES, errno.EPERM, errno.EINVAL)
+
+
+# Parameters where a higher value is stricter still: a host already set stricter is left so, and
+# the compliance check counts it as hardened.
+AT_LEAST = frozenset(
+    {
+        "kernel.kptr_restrict",
+        "kernel.yama.ptrace_scope",
+        "kernel.perf_event_paranoid",
+        "kernel.unprivileged_bpf_disabled",
+        "vm.mmap_min_addr",
+        "fs.protected_fifos",
+        "fs.protected_regular",
+        "net.core.bpf_jit_harden",
+    }
+)
+
+
+def strict_enough(key, got, want):
+    """Whether ``got`` is the wanted value, or stricter for a parameter in AT_LEAST."""
+    got, want = normalise(got), normalise(want)
+    if got == want:
+        return True
+    return key in AT_LEAST and got.isdigit() and want.isdigit() and int(got) >= int(want)
 
 
 def key_path(key, proc_root="/proc/sys"):
@@ -41,7 +66,7 @@ def plan(settings, proc_root="/proc/sys"):
             out[key] = (None, wanted, "missing")
             continue
         current = read(key, proc_root)
-        if current == wanted:
+        if strict_enough(key, current, wanted):
             out[key] = (current, wanted, "ok")
         elif not os.access(path, os.W_OK):
             out[key] = (current, wanted, "read_only")
@@ -117,7 +142,7 @@ def overrides(settings, own_file, dirs=SYSCTL_DIRS):
             continue
         for number, line in enumerate(lines, 1):
             parsed = parse_line(line)
-            if parsed and parsed[0] in wanted and parsed[1] != wanted[parsed[0]]:
+            if parsed and parsed[0] in wanted and not strict_enough(parsed[0], parsed[1], wanted[parsed[0]]):
                 out.append((path, number, parsed[0], parsed[1]))
     return out
 

@@ -34,10 +34,17 @@ def sudo_rights(host) -> dict[str, list[str]]:
     return rights
 
 
-def group_members(host) -> dict[str, list[str]]:
+def sudo_groups(policy) -> tuple[str, ...]:
+    """The groups the accounts role keeps to the allowed accounts (the inventory's, else the role's)."""
+    defaults = _defaults()
+    privileged = policy.get("accounts_privileged_groups", defaults["accounts_privileged_groups"])
+    return (*privileged, policy.get("accounts_sudo_group", defaults["accounts_sudo_group"]))
+
+
+def group_members(host, groups=SUDO_GROUPS) -> dict[str, list[str]]:
     """Members of the groups that grant sudo on Debian and its kin (supplementary and primary)."""
     out = {}
-    for group in SUDO_GROUPS:
+    for group in groups:
         entry = host.run("getent group %s", group).stdout.strip().split(":")
         if len(entry) < 4:
             continue
@@ -78,7 +85,7 @@ def test_only_admin_sistem_sudo(host, policy, evidence):
     unexpected = [u for u in holders if u not in allowed and (u != lkpp or full_sudo(rights[u]))]
     for u in unexpected:
         evidence.add(f"{u} is given sudo by: {'; '.join(granted_in(host, u)) or '(no line names it or its groups)'}")
-    members = group_members(host)
+    members = group_members(host, sudo_groups(policy))
     strangers = {g: [m for m in ms if m not in allowed] for g, ms in members.items()}
     strangers = {g: ms for g, ms in strangers.items() if ms}
     evidence.add(

@@ -5,7 +5,7 @@ import ipaddress
 import pytest
 
 from lpse.comply import facts
-from lpse.comply.hostrun import must
+from lpse.comply.hostrun import CheckError, must
 
 
 def ruleset(host) -> str:
@@ -64,8 +64,18 @@ def test_forward_default_deny(host, evidence):
     assert facts.unconditional_accepts(rs, "forward") == 0, "a forward rule accepts everything"
 
 
+def _plain(policy, name: str):
+    """An inventory variable FW-04 compares with; a Jinja template it cannot render makes the
+    check undecided (an error naming the variable), never a false failure."""
+    value = policy.get(name)
+    if "{{" in repr(value) or "{%" in repr(value):
+        raise CheckError(f"{name} is a template ({value!r}): FW-04 compares only plain lists of addresses and ports")
+    return value
+
+
 def allowances(policy) -> list[facts.Allowance]:
     """What the inventory lets in and through (the firewall role's own variables)."""
+    policy = {k: _plain(policy, k) for k in policy if k.startswith("firewall_")}
     ssh = list(policy.get("firewall_admin_sources") or []) + list(policy.get("firewall_lkpp_sources") or [])
     out = [facts.Allowance("input", "ssh", "tcp", 22, ssh)]
 

@@ -51,48 +51,81 @@ def match_connections(host) -> list[tuple[str, str]]:
         where, text = f"{parts[0]}:{parts[1]}", parts[2]
         spec = {"user": "root", "host": "localhost", "addr": "127.0.0.1", "laddr": "127.0.0.1", "lport": "22"}
         words = text.split()[1:]
+        usable = True
         for key, value in zip(words[::2], words[1::2], strict=False):
-            first = value.split(",")[0].lstrip("!").replace("*", "x").replace("?", "x").split("/")[0]
+            positive = [v for v in value.split(",") if v and not v.startswith("!")]
             key = key.lower()
+            if not positive:  # "everyone but ...": the defaults above are such a connection
+                continue
+            # A concrete value the pattern matches: * and ? stand for 1 (a valid address octet and name).
+            first = positive[0].replace("*", "1").replace("?", "1").split("/")[0]
+            if key in ("address", "localaddress") and all(x.isdigit() for x in first.split(".")):
+                first = ".".join([*first.split("."), "1", "1", "1"][:4])  # 10.* -> 10.1.1.1
             if key == "group":
                 members = host.run("getent group %s", first).stdout.strip().split(":")
-                first = (members[3].split(",")[0] if len(members) > 3 and members[3] else "") or "root"
+                gid = members[2] if len(members) > 2 else "-"
+                primary = host.run("getent passwd | awk -F: -v g=%s '$4==g {print $1; exit}'", gid).stdout.strip()
+                first = (members[3].split(",")[0] if len(members) > 3 and members[3] else "") or primary
+                usable = usable and bool(first)
             if key in CRITERIA:
                 spec[CRITERIA[key]] = first
             elif key in CRITERIA_PORT:
                 spec[CRITERIA_PORT[key]] = first
-        out.append((f"{where} ({text.strip()})", ",".join(f"{k}={v}" for k, v in spec.items())))
+        if usable:
+            out.append((f"{where} ({text.strip()})", ",".join(f"{k}={v}" for k, v in spec.items())))
+        else:
+            out.append((f"{where} ({text.strip()})", ""))
     return out
+
+
+def match_problems(host, evidence, judge) -> list[str]:
+    """What ``judge`` (a function of an `sshd -T` answer) finds wrong for the connections each
+    Match block applies to: a block can loosen a setting for some logins only."""
+    out = []
+    for where, connection in match_connections(host):
+        if not connection:
+            evidence.add(f"Match block {where}: its group has no member, so no login matches it")
+            continue
+        scoped = facts.parse_sshd_t(must(host, "sshd -T -C %s", connection, what=f"sshd -T -C {connection}").stdout)
+        found = judge(scoped)
+        evidence.add(f"Match block {where}, for {connection}: " + ("; ".join(found) or "as for every login"))
+        out += [f"{problem} for a Match block at {where}" for problem in found]
+    return out
+
+
+KEYS_ONLY = {
+    "passwordauthentication": "no",
+    "kbdinteractiveauthentication": "no",
+    "permitemptypasswords": "no",
+    "pubkeyauthentication": "yes",
+}
+
+
+def _keys_only(cfg) -> list[str]:
+    return [f"{k} is {cfg.get(k, ['?'])[0]}" for k, v in KEYS_ONLY.items() if cfg.get(k, ["?"])[0] != v]
 
 
 @pytest.mark.control("LPSE-21.1-SSH-01")
 def test_ssh_keys_only(host, evidence):
     cfg = sshd(host)
-    wanted = {
-        "passwordauthentication": "no",
-        "kbdinteractiveauthentication": "no",
-        "permitemptypasswords": "no",
-        "pubkeyauthentication": "yes",
-    }
-    actual = {k: cfg.get(k, ["?"])[0] for k in wanted}
-    evidence.add("sshd -T: " + ", ".join(f"{k} {v}" for k, v in actual.items()))
-    wrong = [f"{k} is {actual[k]}" for k, v in wanted.items() if actual[k] != v]
+    evidence.add("sshd -T: " + ", ".join(f"{k} {cfg.get(k, ['?'])[0]}" for k in KEYS_ONLY))
+    wrong = _keys_only(cfg)
     assert not wrong, "sshd accepts more than keys: " + "; ".join(wrong)
-    for where, connection in match_connections(host):
-        scoped = facts.parse_sshd_t(must(host, "sshd -T -C %s", connection, what=f"sshd -T -C {connection}").stdout)
-        got = {k: scoped.get(k, ["?"])[0] for k in wanted}
-        loose = [f"{k} is {got[k]}" for k, v in wanted.items() if got[k] != v]
-        evidence.add(f"Match block {where}, for {connection}: " + (", ".join(loose) or "keys only"))
-        assert not loose, f"sshd accepts more than keys for a Match block at {where}: " + "; ".join(loose)
+    loose = match_problems(host, evidence, _keys_only)
+    assert not loose, "sshd accepts more than keys: " + "; ".join(loose)
 
 
 @pytest.mark.control("LPSE-21.1-SSH-02")
 def test_no_root_password_login(host, evidence):
-    value = sshd(host).get("permitrootlogin", ["yes"])[0]
-    evidence.add(f"sshd -T: permitrootlogin {value}")
-    assert value in ("no", "prohibit-password", "without-password", "forced-commands-only"), (
-        f"root may log in with a password (permitrootlogin {value})"
-    )
+    def judge(cfg) -> list[str]:
+        value = cfg.get("permitrootlogin", ["yes"])[0]
+        safe = ("no", "prohibit-password", "without-password", "forced-commands-only")
+        return [] if value in safe else [f"root may log in with a password (permitrootlogin {value})"]
+
+    cfg = sshd(host)
+    evidence.add(f"sshd -T: permitrootlogin {cfg.get('permitrootlogin', ['yes'])[0]}")
+    wrong = judge(cfg) + match_problems(host, evidence, judge)
+    assert not wrong, "; ".join(wrong)
 
 
 @pytest.mark.control("LPSE-21.1-SSH-03")
@@ -145,10 +178,10 @@ def _sysctls(host, wanted: dict[str, str], evidence) -> list[str]:
                 wrong.append(f"{key} is missing")
             continue
         evidence.add(f"{key} = {got}" + ("" if got == want else f" (want {want})"))
-        if got != want:
+        if not lpse_sysctl.strict_enough(key, got, want):
             wrong.append(f"{key}={got}")
         at_boot, source = boot.get(key, (None, ""))
-        if at_boot is not None and at_boot != want:
+        if at_boot is not None and not lpse_sysctl.strict_enough(key, at_boot, want):
             evidence.add(f"{key} = {at_boot} at the next boot, set by {source}")
             wrong.append(f"{key}={at_boot} after a reboot (set by {source})")
     return wrong
@@ -170,38 +203,35 @@ def test_kernel_sysctls(host, evidence):
     assert not wrong, "kernel parameters not hardened: " + ", ".join(wrong)
 
 
-@pytest.mark.control("LPSE-21.1-SSH-05")
-def test_ssh_sessions_limited_and_logged(host, policy, evidence):
-    cfg = sshd(host)
-    max_sessions = int(policy.get("compliance_ssh_max_sessions", 10))
-    keys = (
-        "loglevel",
-        "maxsessions",
-        "maxstartups",
-        "maxauthtries",
-        "logingracetime",
-        "clientaliveinterval",
-        "clientalivecountmax",
-        "allowtcpforwarding",
-        "allowstreamlocalforwarding",
-        "x11forwarding",
-        "allowagentforwarding",
-        "permittunnel",
-        "hostbasedauthentication",
-        "ignorerhosts",
-        "permituserenvironment",
-    )
-    got = {k: cfg.get(k, ["?"])[0] for k in keys}
-    evidence.add("sshd -T: " + ", ".join(f"{k} {v}" for k, v in got.items()))
-    config = host.file("/etc/ssh/sshd_config")
-    evidence.add(f"/etc/ssh/sshd_config: {config.user}:{config.group} {oct(config.mode)}")
+SESSION_KEYS = (
+    "loglevel",
+    "maxsessions",
+    "maxstartups",
+    "maxauthtries",
+    "logingracetime",
+    "clientaliveinterval",
+    "clientalivecountmax",
+    "allowtcpforwarding",
+    "allowstreamlocalforwarding",
+    "x11forwarding",
+    "allowagentforwarding",
+    "permittunnel",
+    "hostbasedauthentication",
+    "ignorerhosts",
+    "permituserenvironment",
+)
+
+
+def _session_problems(cfg, max_sessions: int) -> list[str]:
+    got = {k: cfg.get(k, ["?"])[0] for k in SESSION_KEYS}
     wrong = []
     if got["loglevel"].upper() not in ("VERBOSE", "INFO"):
         wrong.append(f"log level {got['loglevel']} (INFO or VERBOSE needed)")
     if not got["maxsessions"].isdigit() or int(got["maxsessions"]) > max_sessions:
         wrong.append(f"MaxSessions {got['maxsessions']} (at most {max_sessions})")
-    if got["maxstartups"] in ("?", ""):
-        wrong.append("no MaxStartups limit")
+    start = got["maxstartups"].split(":", 1)[0]
+    if not start.isdigit() or int(start) > 10:
+        wrong.append(f"MaxStartups {got['maxstartups']} (at most 10 unauthenticated connections before refusing)")
     if not got["maxauthtries"].isdigit() or int(got["maxauthtries"]) > 4:
         wrong.append(f"MaxAuthTries {got['maxauthtries']} (at most 4)")
     if not got["logingracetime"].isdigit() or not 0 < int(got["logingracetime"]) <= 60:
@@ -210,16 +240,28 @@ def test_ssh_sessions_limited_and_logged(host, policy, evidence):
         wrong.append("idle sessions are never closed (ClientAliveInterval/CountMax)")
     forwarding = ("allowtcpforwarding", "allowstreamlocalforwarding", "x11forwarding", "allowagentforwarding")
     wrong += [f"{k} {got[k]}" for k in forwarding if got[k] != "no"]
-    if got["permituserenvironment"] != "no":
-        wrong.append("users may set sshd's environment (PermitUserEnvironment)")
     if got["permittunnel"] != "no":
         wrong.append(f"permittunnel {got['permittunnel']}")
     if got["hostbasedauthentication"] != "no":
         wrong.append("host-based authentication on")
     if got["ignorerhosts"] != "yes":
         wrong.append(".rhosts files honoured")
+    if got["permituserenvironment"] != "no":
+        wrong.append("users may set sshd's environment (PermitUserEnvironment)")
+    return wrong
+
+
+@pytest.mark.control("LPSE-21.1-SSH-05")
+def test_ssh_sessions_limited_and_logged(host, policy, evidence):
+    cfg = sshd(host)
+    max_sessions = int(policy.get("compliance_ssh_max_sessions", 10))
+    evidence.add("sshd -T: " + ", ".join(f"{k} {cfg.get(k, ['?'])[0]}" for k in SESSION_KEYS))
+    config = host.file("/etc/ssh/sshd_config")
+    evidence.add(f"/etc/ssh/sshd_config: {config.user}:{config.group} {oct(config.mode)}")
+    wrong = _session_problems(cfg, max_sessions)
     if config.user != "root" or config.mode & 0o077:
         wrong.append(f"/etc/ssh/sshd_config is {config.user}:{config.group} {oct(config.mode)} (root-only 0600 needed)")
+    wrong += match_problems(host, evidence, lambda scoped: _session_problems(scoped, max_sessions))
     assert not wrong, "sshd: " + "; ".join(wrong)
 
 
@@ -231,13 +273,19 @@ def test_sudo_logged_on_a_pty(host, evidence):
     except ValueError as exc:
         raise CheckError(f"cvtsudoers answered something that is not JSON: {exc}") from exc
     options: dict[str, object] = {}
+    scoped: list[str] = []
     for entry in policy.get("Defaults", []):
-        if "Binding" in entry:  # Defaults:user, Defaults@host ... apply to some, not to all
+        if "Binding" in entry:  # Defaults:user, Defaults>runas, Defaults@host: some, not all
+            who = ", ".join(str(v) for b in entry["Binding"] for v in b.values())
+            for option in entry.get("Options", []):
+                for key, value in option.items():
+                    if key in ("use_pty", "logfile", "authenticate") and value is False:
+                        scoped.append(f"!{key} for {who}")
             continue
         for option in entry.get("Options", []):
             options.update(option)
     evidence.add("global sudo Defaults: " + ", ".join(f"{k}={v}" for k, v in options.items()))
-    wrong = []
+    wrong = [f"{s} (a Defaults line scoped to them turns it off)" for s in scoped]
     if options.get("use_pty") is not True:
         wrong.append("commands do not run on a pseudo-terminal (no use_pty)")
     if not options.get("logfile"):

@@ -240,10 +240,24 @@ class Allowance:
     dests: list[str] | None = None
 
 
-def _addresses(ruleset_json: str, family: str, table: str, right) -> list[str]:
+def _elements(ruleset_json: str, family: str, table: str, right) -> list | None:
+    """The elements a match compares with: a literal, an anonymous set, or a named set (@name).
+    None when they cannot be known: an empty named set is filled at run time (port knocking,
+    dynamic bans), so anything may be in it."""
     if isinstance(right, str) and right.startswith("@"):
-        return set_elements(ruleset_json, family, table, right[1:])
+        for s in nft_objects(ruleset_json, "set"):
+            if (s.get("family"), s.get("table"), s.get("name")) == (family, table, right[1:]):
+                items = s.get("elem") or []
+                return [e["elem"]["val"] if isinstance(e, dict) and "elem" in e else e for e in items] or None
+        return None
     items = right["set"] if isinstance(right, dict) and "set" in right else [right]
+    return [e["elem"]["val"] if isinstance(e, dict) and "elem" in e else e for e in items]
+
+
+def _addresses(ruleset_json: str, family: str, table: str, right) -> list[str] | None:
+    items = _elements(ruleset_json, family, table, right)
+    if items is None:
+        return None
     out = []
     for e in items:
         if isinstance(e, dict) and "prefix" in e:
@@ -256,23 +270,27 @@ def _addresses(ruleset_json: str, family: str, table: str, right) -> list[str]:
 
 
 def _ports(ruleset_json: str, family: str, table: str, right) -> list[int] | None:
-    if isinstance(right, str) and right.startswith("@"):
-        right = {"set": [int(p) for p in set_elements(ruleset_json, family, table, right[1:]) if p.isdigit()]}
-    items = right["set"] if isinstance(right, dict) and "set" in right else [right]
+    items = _elements(ruleset_json, family, table, right)
+    if not items:
+        return None
     out: list[int] = []
     for e in items:
-        if isinstance(e, int):
-            out.append(e)
+        if isinstance(e, int) or (isinstance(e, str) and e.isdigit()):
+            out.append(int(e))
         elif isinstance(e, dict) and "range" in e:
-            lo, hi = e["range"]
+            lo, hi = (int(x) for x in e["range"])
             if hi - lo > 1024:
                 return None  # a range that wide is as good as any port
             out += range(lo, hi + 1)
-        elif isinstance(e, str) and e.isdigit():
-            out.append(int(e))
         else:
-            return None
+            return None  # a service name or something else: not comparable, so not allowed
     return out
+
+
+def _vmap_accepts(expr: dict) -> bool:
+    data = (expr.get("vmap") or {}).get("data") or {}
+    pairs = data.get("set", []) if isinstance(data, dict) else []
+    return any(isinstance(p, list) and len(p) == 2 and isinstance(p[1], dict) and "accept" in p[1] for p in pairs)
 
 
 def accepts(ruleset_json: str) -> list[Accept]:
@@ -283,7 +301,8 @@ def accepts(ruleset_json: str) -> list[Accept]:
     for rule in nft_objects(ruleset_json, "rule"):
         key = (rule.get("family"), rule.get("table"), rule.get("chain"))
         hook = hooks.get(key, "")
-        if hook not in (*LETS_IN, "") or not _accepts(rule):
+        vmap = any(_vmap_accepts(e) for e in rule.get("expr", []))
+        if hook not in (*LETS_IN, "") or not (_accepts(rule) or vmap):
             continue
         a = Accept(" ".join(key), hook, rule.get("handle"), set(), None, None, None, set())
         for expr in rule.get("expr", []):
@@ -314,9 +333,13 @@ def accepts(ruleset_json: str) -> list[Accept]:
             elif meta.get("key") in ("iif", "iifname") and right == "lo":
                 a.kinds.add("loopback")
             elif ct.get("key") == "state":
-                states = set(right if isinstance(right, list) else [right])
+                if isinstance(right, dict):
+                    right = right.get("set", [])
+                states = {str(x) for x in (right if isinstance(right, list) else [right])}
                 if states <= {"established", "related"}:
                     a.kinds.add("established")
+        if vmap:  # a verdict map decides per element: judge the rule as accepting any port
+            a.ports = None
         out.append(a)
     return out
 
@@ -342,8 +365,8 @@ def allowed(rule: Accept, allowances: list[Allowance]) -> bool:
         return True
     hooks = (rule.hook,) if rule.hook else LETS_IN
     mine = [w for w in allowances if w.hook in hooks]
-    if rule.ports is None:
-        # No port: only "everything from these networks" (a router's outbound rule) fits.
+    if not rule.ports:
+        # No port (or none known): only "everything from these networks" (a router's outbound rule) fits.
         return any(w.port is None and _within(rule.sources, w.sources) and _within(rule.dests, w.dests) for w in mine)
     protos = rule.protocols - {"th"} or {"tcp", "udp"}
     return all(

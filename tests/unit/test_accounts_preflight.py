@@ -57,3 +57,9 @@ def test_a_run_that_would_take_sudo_from_its_own_login_is_refused(tmp_path, user
     assert result.returncode != 0
     assert f"Ansible logs in to localhost as {user}" in result.stdout
     assert "accounts_sudo_allowed" in result.stdout
+
+
+def test_a_sudo_allowed_entry_that_is_not_a_user_name_is_refused(tmp_path):
+    result = preflight(tmp_path, ansible_user="root", accounts_sudo_allowed=["ALL ALL=(ALL) NOPASSWD: ALL #"])
+    assert result.returncode != 0
+    assert "accounts_sudo_allowed must list Linux user names" in result.stdout

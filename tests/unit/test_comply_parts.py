@@ -202,7 +202,7 @@ class _Sshd:
         self.text, self.mode = "\n".join(lines) + "\n", mode
 
     def run(self, command: str, *args):
-        out = _Out(self.text)
+        out = _Out("" if command.startswith("grep") else self.text)  # no Match block
         out.command = command
         return out
 
@@ -234,3 +234,15 @@ def test_ssh_sessions_pass_as_the_role_leaves_them_and_fail_naming_each_loosenin
         checks.test_ssh_sessions_limited_and_logged(loose, {}, _Evidence())
     for words in ("log level QUIET", "MaxAuthTries 6 (at most 4)", "allowtcpforwarding yes", "0o644"):
         assert words in str(failed.value)
+
+
+def test_a_match_block_with_a_wildcard_address_and_a_negation_is_evaluated_for_a_login_it_applies_to():
+    checks = _hardening_checks()
+    grep = "/etc/ssh/sshd_config.d/70-x.conf:2:Match Address 10.*,!10.9.9.9 User !root,*\n"
+    found = checks.match_connections(_Host(grep, {}))
+    assert found == [
+        (
+            "/etc/ssh/sshd_config.d/70-x.conf:2 (Match Address 10.*,!10.9.9.9 User !root,*)",
+            "user=1,host=localhost,addr=10.1.1.1,laddr=127.0.0.1,lport=22",
+        )
+    ]

@@ -69,3 +69,14 @@ def test_forwarding_the_inventory_no_longer_allows_is_named():
         'ip saddr 198.51.100.20 ip daddr 10.213.0.11 tcp dport 22 accept comment "lkpp-ssh"',
         'ip saddr 10.213.0.0/24 accept comment "outbound"',
     ]
+
+
+def test_rules_that_hide_what_they_open_are_named():
+    """A verdict map, a port set filled with every port, and a source set filled at run time
+    (port knocking) open more than the inventory allows; `ct state { ... }` as a set still reads
+    as established traffic."""
+    assert unexpected("db-evasive", DB) == [
+        "tcp dport vmap { 23 : drop, 4444 : accept }",
+        "ip saddr @dyn tcp dport 22 accept",
+        "tcp dport @knock accept",
+    ]

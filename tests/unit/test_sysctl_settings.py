@@ -196,3 +196,16 @@ def test_an_optional_key_this_kernel_lacks_is_reported_not_fatal(proc, tmp_path)
     assert result["absent"] == ["kernel.yama.ptrace_scope"]
     assert "-kernel.yama.ptrace_scope = 1\n" in conf.read_text()  # systemd-sysctl ignores it where absent
     assert lpse_sysctl.parse_line("-kernel.yama.ptrace_scope = 1") == ("kernel.yama.ptrace_scope", "1")
+
+
+def test_a_stricter_value_is_left_as_it_is_live_and_at_boot(tmp_path, boot):
+    etc, lib = boot
+    root = tmp_path / "proc_strict"
+    path = Path(lpse_sysctl.key_path("kernel.yama.ptrace_scope", str(root)))
+    path.parent.mkdir(parents=True)
+    path.write_text("3\n")  # "no attach at all": stricter than the role's 1, and one-way
+    (etc / "90-local.conf").write_text("kernel.yama.ptrace_scope = 3\n")
+    settings = {"kernel.yama.ptrace_scope": 1}
+    assert lpse_sysctl.plan(settings, str(root))["kernel.yama.ptrace_scope"][2] == "ok"
+    assert lpse_sysctl.overrides(settings, str(etc / "60-lpse.conf"), [str(etc), str(lib)]) == []
+    assert not lpse_sysctl.strict_enough("net.ipv4.tcp_syncookies", "2", "1")  # not a one-way parameter
