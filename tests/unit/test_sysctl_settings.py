@@ -113,6 +113,17 @@ def boot(tmp_path):
     return etc, lib
 
 
+def syncookies(boot, **extra) -> dict:
+    """The module's parameters for tcp_syncookies = 1 in 60-lpse.conf, against the boot fixture."""
+    etc, lib = boot
+    return {
+        "settings": {"net.ipv4.tcp_syncookies": 1},
+        "file": str(etc / "60-lpse.conf"),
+        "dirs": [str(etc), str(lib)],
+        **extra,
+    }
+
+
 def test_later_files_that_undo_a_setting_are_found_in_boot_order(boot):
     etc, lib = boot
     found = lpse_sysctl.overrides(
@@ -125,13 +136,9 @@ def test_later_files_that_undo_a_setting_are_found_in_boot_order(boot):
 
 @pytest.mark.parametrize("check_mode", [False, True])
 def test_an_override_in_etc_is_commented_out(proc, boot, check_mode):
-    etc, lib = boot
+    etc, _lib = boot
     mod = load_module()
-    params = {
-        "settings": {"net.ipv4.tcp_syncookies": 1},
-        "file": str(etc / "60-lpse.conf"),
-        "dirs": [str(etc), str(lib)],
-    }
+    params = syncookies(boot)
     result = mod.run(FakeModule(params, check_mode=check_mode), str(proc))
     assert result["overridden"] == [f"{etc}/99-sysctl.conf:3: net.ipv4.tcp_syncookies = 0"]
     text = (etc.parent / "sysctl.conf").read_text()
@@ -150,11 +157,7 @@ def test_a_package_file_that_undoes_a_setting_is_hidden_by_an_etc_file_of_its_na
     etc, lib = boot
     (lib / "99-protect-links.conf").write_text("fs.protected_hardlinks = 1\nnet.ipv4.tcp_syncookies = 0\n")
     mod = load_module()
-    params = {
-        "settings": {"net.ipv4.tcp_syncookies": 1},
-        "file": str(etc / "60-lpse.conf"),
-        "dirs": [str(etc), str(lib)],
-    }
+    params = syncookies(boot)
     result = mod.run(FakeModule(params), str(proc))
     assert result["overridden"] == [
         f"{lib}/99-protect-links.conf:2: net.ipv4.tcp_syncookies = 0",
@@ -171,14 +174,9 @@ def test_a_package_file_that_undoes_a_setting_is_hidden_by_an_etc_file_of_its_na
 
 
 def test_overrides_fail_refuses_before_writing_anything(proc, boot):
-    etc, lib = boot
+    etc, _lib = boot
     mod = load_module()
-    params = {
-        "settings": {"net.ipv4.tcp_syncookies": 1},
-        "file": str(etc / "60-lpse.conf"),
-        "dirs": [str(etc), str(lib)],
-        "overrides": "fail",
-    }
+    params = syncookies(boot, overrides="fail")
     with pytest.raises(RuntimeError, match=r"99-sysctl.conf:3: net.ipv4.tcp_syncookies = 0"):
         mod.run(FakeModule(params), str(proc))
     assert not (etc / "60-lpse.conf").exists()  # nothing half-applied
