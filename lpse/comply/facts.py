@@ -152,19 +152,6 @@ def _accepts(rule: dict) -> bool:
     return any("accept" in expr for expr in rule.get("expr", []))
 
 
-def set_elements(ruleset_json: str, family: str, table: str, name: str) -> list[str]:
-    for s in nft_objects(ruleset_json, "set"):
-        if (s.get("family"), s.get("table"), s.get("name")) == (family, table, name):
-            out = []
-            for e in s.get("elem", []):
-                if isinstance(e, dict) and "prefix" in e:
-                    out.append(f"{e['prefix']['addr']}/{e['prefix']['len']}")
-                else:
-                    out.append(str(e))
-            return out
-    return []
-
-
 def ssh_accept_sources(ruleset_json: str, hook: str = "input") -> list[list[str] | None]:
     """For each rule accepting TCP port 22 in a chain of ``hook``: its source addresses, or None
     when it accepts from anywhere. Sets (@name) are expanded."""
@@ -181,19 +168,7 @@ def ssh_accept_sources(ruleset_json: str, hook: str = "input") -> list[list[str]
         if not sources:
             out.append(None)
             continue
-        addresses: list[str] = []
-        for src in sources:
-            if isinstance(src, str) and src.startswith("@"):
-                addresses += set_elements(ruleset_json, key[0], key[1], src[1:])
-            elif isinstance(src, dict) and "set" in src:
-                addresses += [
-                    f"{e['prefix']['addr']}/{e['prefix']['len']}" if isinstance(e, dict) else str(e) for e in src["set"]
-                ]
-            elif isinstance(src, dict) and "prefix" in src:
-                addresses.append(f"{src['prefix']['addr']}/{src['prefix']['len']}")
-            else:
-                addresses.append(str(src))
-        out.append(addresses)
+        out.append([a for src in sources for a in _addresses(ruleset_json, key[0], key[1], src) or []])
     return out
 
 

@@ -80,3 +80,9 @@ def test_rules_that_hide_what_they_open_are_named():
         "ip saddr @dyn tcp dport 22 accept",
         "tcp dport @knock accept",
     ]
+
+
+def test_ssh_sources_are_read_through_the_same_address_reader():
+    """FW-02's reading: named sets expanded; an empty (dynamic) set admits nobody listed."""
+    assert facts.ssh_accept_sources((DATA / "db.json").read_text()) == [["10.213.0.0/24"], ["198.51.100.20"]]
+    assert [] in facts.ssh_accept_sources((DATA / "db-evasive.json").read_text())
