@@ -182,7 +182,27 @@ def test_a_stopped_room_recorder_fails_the_record_control(powered, tmp_path):
     control = "LPSE-21.3-ENV-03"
     ssh(lab, "mgmt-01", "systemctl stop lpse-room.timer")
     try:
-        # An hour without a reading, as if the recorder had stopped then.
+        r = result_of(comply(lab, tmp_path, control).doc, control, "mgmt-01")
+        assert r["status"] == "fail" and r["message"].startswith("lpse-room.timer is inactive"), r["message"]
+    finally:
+        ssh(lab, "mgmt-01", "systemctl start lpse-room.timer lpse-room.service")
+
+
+def test_a_stale_room_reading_fails_the_record_control_while_the_timer_runs(powered, tmp_path):
+    """The timer is active but its runs record nothing (say, the probe's answers are refused):
+    the newest reading's age is what fails the control."""
+    lab = powered
+    control = "LPSE-21.3-ENV-03"
+    # The timer stays active, but its runs record nothing: a runtime drop-in (gone at reboot) empties them.
+    quiet = "/run/systemd/system/lpse-room.service.d"
+    ssh(
+        lab,
+        "mgmt-01",
+        f"mkdir -p {quiet} && printf '[Service]\\nExecStart=\\nExecStart=/bin/true\\n' > {quiet}/zz-test.conf"
+        " && systemctl daemon-reload",
+    )
+    try:
+        # An hour without a reading, as if the recorder had stopped recording then.
         ssh(
             lab,
             "mgmt-01",
@@ -197,7 +217,7 @@ def test_a_stopped_room_recorder_fails_the_record_control(powered, tmp_path):
         print(r["message"], r["evidence"])
         assert r["status"] == "fail" and r["message"].startswith("the newest room reading is 60 min old"), r["message"]
     finally:
-        ssh(lab, "mgmt-01", "systemctl start lpse-room.timer lpse-room.service")
+        ssh(lab, "mgmt-01", f"rm -rf {quiet} && systemctl daemon-reload && systemctl start lpse-room.service")
     assert result_of(comply(lab, tmp_path, control).doc, control, "mgmt-01")["status"] == "pass"
 
 
