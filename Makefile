@@ -59,15 +59,16 @@ demo: deps
 	lpse lab ssh mgmt-01 -- 'sleep 7; systemctl start lpse-room.service'
 	lpse backup run
 	lpse backup drill
-	lpse access init
+	@# The access log, and its officials' and guards' own passwords (the lab plays those people).
+	lpse lab officials
 	@# The medium leaves the server room on an approved visit (Pasal 21 ayat (4), Pasal 23 ayat (2)).
-	set -e; keys=$$(lpse lab path)/access/keys/initial-passwords; \
-	visit=$$(lpse access request --as satpam --name "Budi Santoso" --id-type nip --id-number 198805172015031002 \
+	set -e; keys=$$(lpse lab officials); \
+	visit=$$(lpse access request --as satpam --password-file $$keys/satpam --name "Budi Santoso" --id-type nip --id-number 198805172015031002 \
 	  --institution "LPSE Kabupaten Bandung" --purpose "Membawa media cadangan LPSE-BAK-01 ke brankas arsip" \
 	  --start now --end +2h --escort "Asep Saepudin" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["visit"])'); \
 	lpse access approve $$visit --as kepala --password-file $$keys/kepala --reason "Rotasi media cadangan"; \
-	lpse access checkin $$visit --as satpam --badge T-01; \
-	lpse access checkout $$visit --as satpam --equipment hdd-cadangan:LPSE-BAK-01 --note "Media cadangan dibawa ke brankas arsip"; \
+	lpse access checkin $$visit --as satpam --password-file $$keys/satpam --badge T-01; \
+	lpse access checkout $$visit --as satpam --password-file $$keys/satpam --equipment hdd-cadangan:LPSE-BAK-01 --note "Media cadangan dibawa ke brankas arsip"; \
 	lpse backup custody --location "Brankas arsip, Kantor Sekretariat Daerah" --carrier budi --visit $$visit
 	lpse access verify
 	lpse lab status

@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 from lpse.access.config import from_vars  # noqa: E402
 from lpse.access.service import AccessLog  # noqa: E402
 from lpse.access.store import Draft, verify_processes  # noqa: E402
-from tests.access.conftest import PEOPLE, VISITOR, passwords  # noqa: E402
+from tests.access.conftest import PEOPLE, VISITOR, chosen_passwords  # noqa: E402
 
 
 def main() -> None:
@@ -36,11 +36,11 @@ def main() -> None:
         )
     )
     log.init()
-    pw = passwords(log.config)["kepala"]
+    pw = chosen_passwords(log)["kepala"]
     visits = []
     for _ in range(1000):
         v = log.request("satpam", {**VISITOR, "end": "+20d"}).visit
-        log.decide(v, "kepala", True, pw)
+        log.decide(v, "kepala", True, pw, entries=10)
         visits.append(v)
     n = 5000
     started = time.perf_counter()

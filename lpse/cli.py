@@ -93,6 +93,17 @@ def lab_path(topology: Path | None) -> None:
     click.echo(str(_lab(topology).state))
 
 
+@lab.command("officials")
+@topology_option
+def lab_officials(topology: Path | None) -> None:
+    """Initialise the lab's access log and give its officials and guards passwords of their own
+    (the lab plays them: kept in the lab's state, never at a site); print where they are."""
+    from lpse.lab.officials import settle
+
+    the_lab = _lab(topology)
+    click.echo(str(settle(the_lab.inventory_path, the_lab.state)))
+
+
 @lab.command("status")
 @topology_option
 def lab_status(topology: Path | None) -> None:

@@ -620,6 +620,24 @@ WEB: dict[str, dict[str, str]] = {
     "web.verify_chain": {"id": "Periksa seluruh rantai", "en": "Verify the whole chain"},
     "web.head": {"id": "Ujung rantai", "en": "Chain head"},
     "web.entries": {"id": "Masuk / keluar", "en": "In / out"},
+    "web.change_password": {"id": "Ganti kata sandi", "en": "Change password"},
+    "web.old_password": {"id": "Kata sandi sekarang", "en": "Current password"},
+    "web.new_password": {"id": "Kata sandi baru (minimal 10 karakter)", "en": "New password (at least 10 characters)"},
+    "web.new_password_again": {"id": "Ulangi kata sandi baru", "en": "New password again"},
+    "web.passwords_differ": {"id": "Kedua kata sandi baru tidak sama.", "en": "The two new passwords differ."},
+    "web.must_change": {
+        "id": "Anda masih memakai kata sandi awal. Pilih kata sandi sendiri sebelum melanjutkan.",
+        "en": "You still have the initial password. Choose your own before going on.",
+    },
+    "web.password_changed": {
+        "id": "Kata sandi diganti. Semua sesi Anda telah diakhiri: silakan masuk lagi.",
+        "en": "Password changed. All your sessions were ended: please log in again.",
+    },
+    "web.session_ended": {
+        "id": "Sesi Anda telah berakhir: silakan masuk lagi.",
+        "en": "Your session has ended: please log in again.",
+    },
+    "web.entries_admitted": {"id": "Jumlah masuk yang disetujui", "en": "Entries admitted"},
     "web.role_guard": {"id": "petugas jaga", "en": "guard"},
     "web.role_approver": {"id": "pejabat berwenang", "en": "authorised official"},
     "web.role_staff": {"id": "staf", "en": "staff"},
@@ -748,6 +766,10 @@ ACCESS: dict[str, dict[str, str]] = {
         "id": "pengunjung {visit} sudah berada di ruang server sejak {since}",
         "en": "the visitor of {visit} is already in the server room since {since}",
     },
+    "access.refused.entries_used": {
+        "id": "persetujuan kunjungan {visit} hanya untuk {n} kali masuk, sudah dipakai semua: ajukan kunjungan baru",
+        "en": "the approval of visit {visit} admits {n} entr(y/ies), all used: file a new visit request",
+    },
     "access.refused.not_in": {
         "id": "pengunjung {visit} tidak sedang berada di ruang server",
         "en": "the visitor of {visit} is not in the server room",
@@ -759,6 +781,14 @@ ACCESS: dict[str, dict[str, str]] = {
     "access.refused.bad_password": {
         "id": "kata sandi {user} salah: keputusan tidak ditandatangani",
         "en": "wrong password for {user}: the decision was not signed",
+    },
+    "access.refused.initial_password": {
+        "id": "{user} masih memakai kata sandi awal: ganti dulu (lpse access passwd {user}, atau halaman web)",
+        "en": "{user} still has the initial password: change it first (lpse access passwd {user}, or the web page)",
+    },
+    "access.refused.not_you": {
+        "id": "kata sandi {user} salah: tidak ada yang dicatat",
+        "en": "wrong password for {user}: nothing was recorded",
     },
     "access.refused.no_key": {
         "id": "kunci tanda tangan {user} tidak ditemukan di {path} (lpse access init)",

@@ -26,6 +26,12 @@ inventory_option = click.option(
     help="Inventory with the access_log_* settings (default: the lab's, inventory/lab/hosts.yml).",
 )
 as_option = click.option("--as", "actor", required=True, help="Who records this (a user of the inventory).")
+password_file_option = click.option(
+    "--password-file",
+    type=click.Path(path_type=Path),
+    help="File holding the --as user's password (else $LPSE_ACCESS_PASSWORD, else asked; "
+    "not needed when run by the user's os_user).",
+)
 json_option = click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 
 
@@ -49,6 +55,24 @@ def _password(actor: str, password_file: Path | None) -> str:
     if not sys.stdin.isatty():
         raise InputError("no password: give --password-file, $LPSE_ACCESS_PASSWORD, or run on a terminal")
     return click.prompt(t("access.password_of", user=actor), hide_input=True)
+
+
+def _identify(log, actor: str, password_file: Path | None) -> None:
+    """``--as`` names who the record will name: that person proves it with their password, or by
+    being their operating-system account (``os_user`` in the inventory) running this command."""
+    import pwd
+
+    from lpse.access.errors import AccessRefused
+
+    person = log.config.users().get(actor)
+    if person is None:
+        raise InputError(f"--as {actor!r} is not in access_log_approvers or access_log_guards ({log.config.source})")
+    if person.os_user and person.os_user == pwd.getpwuid(os.getuid()).pw_name:
+        return
+    if not log.authenticate(actor, _password(actor, password_file)):
+        raise AccessRefused("not_you", user=actor)
+    if log.initial_password_kept(actor):
+        raise AccessRefused("initial_password", user=actor)
 
 
 @click.group()
@@ -101,11 +125,27 @@ def passwd(user: str, password_file: Path | None, new_password_file: Path | None
 @click.option("--end", required=True, help="Planned end (same forms).")
 @click.option("--escort", required=True, help="LPSE staff member who escorts the visitor.")
 @click.option("--equipment", multiple=True, help="Equipment brought in, 'item:serial' (repeatable).")
+@password_file_option
 @json_option
 @inventory_option
-def request(actor, name, id_type, id_number, institution, purpose, start, end, escort, equipment, as_json, inventory):
+def request(
+    actor,
+    name,
+    id_type,
+    id_number,
+    institution,
+    purpose,
+    start,
+    end,
+    escort,
+    equipment,
+    password_file,
+    as_json,
+    inventory,
+):
     """File a visit request; it waits for an authorised official's decision."""
     log = open_log(inventory)
+    _identify(log, actor, password_file)
     rec = log.request(
         actor,
         {
@@ -123,10 +163,12 @@ def request(actor, name, id_type, id_number, institution, purpose, start, end, e
     _done(rec, as_json, t("access.requested", visit=rec.visit))
 
 
-def _decide(approve: bool, visit, actor, reason, valid_from, valid_until, password_file, as_json, inventory):
+def _decide(
+    approve: bool, visit, actor, reason, valid_from, valid_until, password_file, as_json, inventory, entries=None
+):
     log = open_log(inventory)
     password = _password(actor, password_file)
-    rec = log.decide(visit, actor, approve, password, reason or "", valid_from, valid_until)
+    rec = log.decide(visit, actor, approve, password, reason or "", valid_from, valid_until, entries)
     _done(rec, as_json, t("access.approved_signed" if approve else "access.denied_signed", visit=visit, actor=actor))
 
 
@@ -136,12 +178,19 @@ def _decide(approve: bool, visit, actor, reason, valid_from, valid_until, passwo
 @click.option("--reason", default="", help="Note with the approval.")
 @click.option("--valid-from", default=None, help="Approval valid from (default: the planned start).")
 @click.option("--valid-until", default=None, help="Approval valid until (default: the planned end).")
+@click.option(
+    "--entries",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 1000),
+    help="How many entries the approval admits (at most access_log_max_entries).",
+)
 @click.option("--password-file", type=click.Path(path_type=Path), help="File holding the approver's password.")
 @json_option
 @inventory_option
-def approve(visit, actor, reason, valid_from, valid_until, password_file, as_json, inventory):
+def approve(visit, actor, reason, valid_from, valid_until, entries, password_file, as_json, inventory):
     """Approve a visit, signed with the approver's key (unlocked by their password)."""
-    _decide(True, visit, actor, reason, valid_from, valid_until, password_file, as_json, inventory)
+    _decide(True, visit, actor, reason, valid_from, valid_until, password_file, as_json, inventory, entries)
 
 
 @access.command("deny")
@@ -161,11 +210,14 @@ def deny(visit, actor, reason, password_file, as_json, inventory):
 @as_option
 @click.option("--badge", required=True, help="Visitor badge number handed out.")
 @click.option("--escort", default="", help="Escort, when not the one in the request.")
+@password_file_option
 @json_option
 @inventory_option
-def checkin(visit, actor, badge, escort, as_json, inventory):
+def checkin(visit, actor, badge, escort, password_file, as_json, inventory):
     """Record entry: refused without an approval valid now."""
-    rec = open_log(inventory).checkin(visit, actor, badge, escort)
+    log = open_log(inventory)
+    _identify(log, actor, password_file)
+    rec = log.checkin(visit, actor, badge, escort)
     _done(rec, as_json, t("access.checked_in", visit=visit, badge=badge))
 
 
@@ -174,11 +226,14 @@ def checkin(visit, actor, badge, escort, as_json, inventory):
 @as_option
 @click.option("--equipment", multiple=True, help="Equipment taken out, 'item:serial' (repeatable).")
 @click.option("--note", default="", help="Explanation when equipment out differs from equipment in.")
+@password_file_option
 @json_option
 @inventory_option
-def checkout(visit, actor, equipment, note, as_json, inventory):
+def checkout(visit, actor, equipment, note, password_file, as_json, inventory):
     """Record exit and the equipment taken out."""
-    rec = open_log(inventory).checkout(visit, actor, list(equipment), note)
+    log = open_log(inventory)
+    _identify(log, actor, password_file)
+    rec = log.checkout(visit, actor, list(equipment), note)
     _done(rec, as_json, t("access.checked_out", visit=visit))
 
 
@@ -420,10 +475,12 @@ def export(month, fmt, output, inventory):
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--doors", is_flag=True, help="PATH is a door controller export (CSV time,door,badge,event or JSON).")
 @as_option
+@password_file_option
 @inventory_option
-def import_(path, doors, actor, inventory):
+def import_(path, doors, actor, password_file, inventory):
     """Import door-controller events, or visits kept elsewhere (JSON lines); all or nothing."""
     log = open_log(inventory)
+    _identify(log, actor, password_file)
     if doors:
         added, present = log.import_doors(path, actor)
         console.print(t("access.doors_imported", added=added, present=present))
@@ -438,7 +495,8 @@ def import_(path, doors, actor, inventory):
 @click.option(
     "--behind-proxy",
     is_flag=True,
-    help="A reverse proxy (nginx with TLS) in front: trust its X-Forwarded-For and -Proto (one hop).",
+    help="A reverse proxy (nginx with TLS) in front: trust its X-Forwarded-For and -Proto (one hop); "
+    "cookies are then Secure (HTTPS only).",
 )
 @inventory_option
 def serve(host, port, behind_proxy, inventory):
@@ -449,7 +507,7 @@ def serve(host, port, behind_proxy, inventory):
 
     log = open_log(inventory)
     log.store.ensure()
-    app = create_app(log)
+    app = create_app(log, secure=behind_proxy)
     if behind_proxy:
         from werkzeug.middleware.proxy_fix import ProxyFix
 

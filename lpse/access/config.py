@@ -27,6 +27,9 @@ class Person:
     title: str = ""
     id_number: str = ""
     public_key: str = ""  # base64 raw ed25519 public key; empty: read <keys_dir>/<user>.pub
+    # The operating-system account that is this person at the terminal (the guard desk's PC):
+    # `lpse access` run by it needs no password for this user. Empty: always the password.
+    os_user: str = ""
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,8 @@ class AccessConfig:
     guards: dict[str, Person]
     max_visit_hours: float = 12.0
     door_grace_minutes: float = 5.0
+    # The most entries one approval may admit (an approval admits one unless it says more).
+    max_entries: int = 31
     timezone: str = "Asia/Jakarta"
     doors: tuple[str, ...] = ()
     source: str = "inventory"
@@ -71,7 +76,7 @@ def _people(raw: Any, var: str, source: str, id_required: bool = False) -> dict[
         where = f"{source}: {var}[{i}]"
         if not isinstance(item, dict):
             raise InputError(f"{where} must be a mapping with user and name")
-        unknown = set(item) - {"user", "name", "title", "id_number", "public_key"}
+        unknown = set(item) - {"user", "name", "title", "id_number", "public_key", "os_user"}
         if unknown:
             raise InputError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
         user = str(item.get("user", ""))
@@ -84,7 +89,11 @@ def _people(raw: Any, var: str, source: str, id_required: bool = False) -> dict[
         if id_required and not ID_RE.match(str(item.get("id_number", ""))):
             # self-approval is refused by identity number: a name is written many ways
             raise InputError(f"{where}: id_number (NIP or KTP, 3-40 letters, digits, '.', '/' or '-') is missing")
+        os_user = str(item.get("os_user") or "")
+        if os_user and (not USER_RE.match(os_user) or os_user == "root"):
+            raise InputError(f"{where}: os_user {os_user!r} must be a personal login name (not root)")
         out[user] = Person(
+            os_user=os_user,
             user=user,
             name=str(item["name"]).strip(),
             title=str(item.get("title", "")),
@@ -103,6 +112,13 @@ def _number(raw: dict[str, Any], var: str, default: float, source: str, low: flo
     if not low <= number <= high:
         raise InputError(f"{source}: {var} must be between {low:g} and {high:g}, not {number:g}")
     return number
+
+
+def _whole(raw: dict[str, Any], var: str, default: int, source: str, low: int, high: int) -> int:
+    number = _number(raw, var, default, source, low, high)
+    if number != int(number):
+        raise InputError(f"{source}: {var} must be a whole number, not {number:g}")
+    return int(number)
 
 
 def from_vars(raw: dict[str, Any], source: str = "inventory") -> AccessConfig:
@@ -138,6 +154,7 @@ def from_vars(raw: dict[str, Any], source: str = "inventory") -> AccessConfig:
         guards=guards,
         max_visit_hours=_number(raw, "access_log_max_visit_hours", 12, source, 0.5, 24 * 31),
         door_grace_minutes=_number(raw, "access_log_door_grace_minutes", 5, source, 0, 120),
+        max_entries=_whole(raw, "access_log_max_entries", 31, source, 1, 1000),
         timezone=tz,
         doors=tuple(doors),
         source=source,

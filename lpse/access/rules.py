@@ -70,6 +70,13 @@ class Visit:
         return parse_utc(self.decision["valid_until"]) if self.decision else self.end
 
     @property
+    def allowed_entries(self) -> int | None:
+        """How many entries the approval admits; None for a decision made before approvals
+        said so (it admits any number within its validity, as it was given)."""
+        value = (self.decision or {}).get("entries")
+        return int(value) if isinstance(value, int) else None
+
+    @property
     def inside(self) -> Entry | None:
         return self.entries[-1] if self.entries and self.entries[-1].out_at is None else None
 
@@ -158,7 +165,9 @@ def check_decide(visit: Visit, approver: str, config: AccessConfig) -> None:
         raise AccessRefused("already_decided", visit=visit.id, decision=word, by=visit.decided_by)
 
 
-def check_checkin(visit: Visit, now: dt.datetime, config: AccessConfig) -> None:
+def check_checkin(visit: Visit, now: dt.datetime, config: AccessConfig, entries_made: int = 0) -> None:
+    """``entries_made``: the visit's check-ins so far (the store counts them; ``visit`` holds only
+    its latest entry)."""
     if visit.decision is None:
         raise AccessRefused("not_approved", visit=visit.id)
     if not visit.approved:
@@ -169,6 +178,9 @@ def check_checkin(visit: Visit, now: dt.datetime, config: AccessConfig) -> None:
         raise AccessRefused("expired", visit=visit.id, end=local(visit.valid_until, config))
     if visit.inside:
         raise AccessRefused("already_in", visit=visit.id, since=local(visit.inside.at, config))
+    allowed = visit.allowed_entries
+    if allowed is not None and entries_made >= allowed:
+        raise AccessRefused("entries_used", visit=visit.id, n=allowed)
 
 
 def equipment_difference(brought: list[str], taken: list[str]) -> str:
@@ -307,9 +319,18 @@ def _entry_problem(
     trouble = approval_trouble(v) if approval_trouble else None
     if trouble:
         return f"visit {v.id} entered at {local(e.at, config)} on an approval that does not verify: {trouble}"
+    allowed = v.allowed_entries
+    number = next((i for i, x in enumerate(v.entries, 1) if x is e), 0)
+    if allowed is not None and number > allowed:
+        when = local(e.at, config)
+        return f"visit {v.id} entered at {when} for the {_ordinal(number)} time on an approval for {allowed}"
     if not v.valid_from <= e.at <= v.valid_until:
         return (
             f"visit {v.id} entered at {local(e.at, config)} outside its approval "
             f"({local(v.valid_from, config)} - {local(v.valid_until, config)})"
         )
     return None
+
+
+def _ordinal(n: int) -> str:
+    return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"

@@ -64,6 +64,8 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "valid_from": TIME,
             "valid_until": TIME,
             "approver_title": _text(120, min_length=0),
+            # How many entries the approval admits (absent in decisions made before the rule).
+            "entries": {"type": "integer", "minimum": 1, "maximum": 1000},
             "signature": {"type": "string", "maxLength": 200},
             "key": {"type": "string", "maxLength": 200},
             **IMPORT,

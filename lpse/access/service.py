@@ -230,6 +230,15 @@ class AccessLog:
                 _write_private(key_path, pem)
                 (self.config.keys_dir / f"{user}.pub").write_text(pub + "\n")
         self.store.set_account(user, hash_password(password))
+        if not new_account:
+            self.store.sessions_close(user)  # every browser signed in with the old password is out
+            # the generated first password is not kept in plain text once its owner has chosen one
+            (self.config.keys_dir / "initial-passwords" / user).unlink(missing_ok=True)
+
+    def initial_password_kept(self, user: str) -> bool:
+        """Whether ``user`` still has the generated first password (kept in plain text in
+        ``initial-passwords/`` until its owner chooses one): nothing is signed or recorded with it."""
+        return (self.config.keys_dir / "initial-passwords" / user).exists()
 
     def authenticate(self, user: str, password: str) -> bool:
         if user not in self.config.users():
@@ -302,9 +311,11 @@ class AccessLog:
         reason: str = "",
         valid_from: str | None = None,
         valid_until: str | None = None,
+        entries: int | str | None = None,
     ) -> chain.Record:
         now = self.clock()
         reason = text(reason, "reason", required=not approve, limit=300)
+        admits = _entries(entries, self.config.max_entries)
         if approver not in self.config.approvers:
             raise AccessRefused("not_approver", user=approver)
         key_path = self.config.keys_dir / f"{approver}.key"
@@ -314,6 +325,8 @@ class AccessLog:
             key = chain.load_private(key_path.read_bytes(), password or "")
         except (ValueError, TypeError):
             raise AccessRefused("bad_password", user=approver) from None
+        if self.initial_password_kept(approver):
+            raise AccessRefused("initial_password", user=approver)
         if chain.public_text(key.public_key()) != self.public_key(approver):
             raise AccessRefused("key_mismatch", user=approver)
         tz = self.config.tz
@@ -340,6 +353,8 @@ class AccessLog:
                 "approver_title": self.config.approvers[approver].title,
                 "scheme": "v2",
             }
+            if approve:
+                data["entries"] = admits
             message = chain.decision_message_v2(visit.id, _digest_of(visit), approver, data)
             data["signature"] = chain.sign(key, message)
             data["key"] = self.public_key(approver)
@@ -360,7 +375,7 @@ class AccessLog:
 
         def build(tx: Tx) -> Draft:
             visit = self._visit(tx, visit_id)
-            rules.check_checkin(visit, now, self.config)
+            rules.check_checkin(visit, now, self.config, tx.count(visit.id, "checkin"))
             trouble = self.approval_trouble(visit)
             if trouble:
                 raise AccessRefused("unverified", visit=visit.id, reason=trouble)
@@ -551,6 +566,20 @@ class AccessLog:
         return rules.audit(
             self.store.records(), self.config, start, end, self.clock(), lambda v: self.approval_trouble(v, keys)
         )
+
+
+def _entries(value: int | str | None, most: int) -> int:
+    """How many entries an approval admits: one unless the approver says more, at most ``most``
+    (access_log_max_entries)."""
+    if value is None or value == "":
+        return 1
+    try:
+        n = int(str(value).strip())
+    except ValueError:
+        raise field_error("entries", f"{value!r} is not a whole number") from None
+    if not 1 <= n <= most:
+        raise field_error("entries", f"must be 1 to {most} (access_log_max_entries)")
+    return n
 
 
 def _digest_of(visit: rules.Visit) -> str:

@@ -47,6 +47,16 @@ accounts = sa.Table(
     sa.Column("password_hash", sa.String(200), nullable=False),
     sa.Column("created", sa.String(20), nullable=False),
 )
+web_sessions = sa.Table(
+    "web_sessions",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("username", sa.String(32), nullable=False),
+    sa.Column("created", sa.String(20), nullable=False),
+    sa.Column("seen", sa.String(20), nullable=False),
+)
+# The schema this code reads and writes (lpse/access/migrations/versions).
+REVISION = "0002"
 
 
 @dataclass
@@ -84,6 +94,11 @@ class Tx:
             .order_by(records.c.seq)
         )
         return [chain.Record.from_body(_raw(b), _raw(h)) for b, h in rows]
+
+    def count(self, visit: str, kind: str) -> int:
+        """How many ``kind`` records the visit has (through its index: a handful of rows)."""
+        query = sa.select(sa.func.count()).where(records.c.visit == visit, records.c.kind == kind)
+        return int(self.conn.execute(query).scalar_one())
 
 
 @dataclass
@@ -220,8 +235,13 @@ class Store:
                 rev = MigrationContext.configure(conn).get_current_revision()
         except sa.exc.OperationalError as exc:
             raise LpseError(f"access log database {self.url}: {exc.orig}") from None
-        if rev != "0001":
+        if rev is None:
             raise LpseError(f"access log database {self.url} is not initialised (run `lpse access init`)")
+        if rev != REVISION:
+            raise LpseError(
+                f"access log database {self.url} has schema {rev}, this lpse needs {REVISION}: "
+                "run `lpse access init` (it upgrades in place and keeps every record)"
+            )
         self._migrated = True
 
     # --- writing ------------------------------------------------------------------------
@@ -314,6 +334,49 @@ class Store:
             ).rowcount
             if not done:
                 conn.execute(accounts.insert().values(username=username, password_hash=password_hash, created=stamp))
+
+    # --- web sessions (not part of the chain; logins and logouts are audit records) --------
+
+    def session_open(self, username: str, now: dt.datetime) -> str:
+        """A new session; returns its token (only its SHA-256 is stored)."""
+        import secrets
+
+        self.ensure()
+        token = secrets.token_urlsafe(32)
+        stamp = chain.utc_text(now)
+        with self.engine.connect().execution_options(lpse_write=True) as conn, conn.begin():
+            conn.execute(
+                web_sessions.insert().values(id=_token_id(token), username=username, created=stamp, seen=stamp)
+            )
+        return token
+
+    def session_user(self, token: str, now: dt.datetime, idle: dt.timedelta, longest: dt.timedelta) -> str | None:
+        """Whose session ``token`` is, or None (unknown, ended, idle too long or too old: then
+        removed). Its last use is written at most once a minute."""
+        self.ensure()
+        key = _token_id(token)
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(web_sessions).where(web_sessions.c.id == key)).one_or_none()
+        if row is None:
+            return None
+        if now - chain.parse_utc(row.seen) > idle or now - chain.parse_utc(row.created) > longest:
+            self.session_close(token)
+            return None
+        if now - chain.parse_utc(row.seen) > dt.timedelta(minutes=1):
+            with self.engine.connect().execution_options(lpse_write=True) as conn, conn.begin():
+                conn.execute(web_sessions.update().where(web_sessions.c.id == key).values(seen=chain.utc_text(now)))
+        return str(row.username)
+
+    def session_close(self, token: str) -> None:
+        self.ensure()
+        with self.engine.connect().execution_options(lpse_write=True) as conn, conn.begin():
+            conn.execute(web_sessions.delete().where(web_sessions.c.id == _token_id(token)))
+
+    def sessions_close(self, username: str) -> int:
+        """End every session of ``username`` (a password change, an account removed)."""
+        self.ensure()
+        with self.engine.connect().execution_options(lpse_write=True) as conn, conn.begin():
+            return conn.execute(web_sessions.delete().where(web_sessions.c.username == username)).rowcount
 
     # --- verification -------------------------------------------------------------------
 
@@ -486,6 +549,10 @@ def _verify_child(store: Store, lo: int, hi: int, check_decision, send) -> None:
         send.send(("error", f"records {lo}-{hi}: {exc}"))
     finally:
         send.close()
+
+
+def _token_id(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _raw(value: object) -> bytes:

@@ -90,10 +90,20 @@ class LoginThrottle:
             self.failures.pop(("user", user.lower()), None)
 
 
-def create_app(log: AccessLog, secret_key: str | None = None) -> Flask:
+# A session ends after this long without a request, and this long after login in any case
+# (a guard's shift); logout and a password change end it at once (server-side: lpse/access/store.py).
+IDLE = dt.timedelta(hours=2)
+LONGEST = dt.timedelta(hours=12)
+
+
+def create_app(log: AccessLog, secret_key: str | None = None, secure: bool = False) -> Flask:
+    """``secure``: the app is reached over HTTPS only (behind nginx with TLS): its cookies are
+    ``Secure`` and the session's is a ``__Host-`` cookie (this host, path /, never over HTTP)."""
     app = Flask(__name__)
     app.config.update(
         SECRET_KEY=secret_key or _secret(log.config.keys_dir),
+        SESSION_COOKIE_NAME="__Host-lpse-session" if secure else "lpse-session",
+        SESSION_COOKIE_SECURE=secure,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Strict",
         WTF_CSRF_TIME_LIMIT=8 * 3600,
@@ -141,21 +151,30 @@ def create_app(log: AccessLog, secret_key: str | None = None) -> Flask:
             "roles": g.get("roles", []),
             "local": lambda when: rules.local(when, config),
             "people": config.users(),
+            "max_entries": config.max_entries,
         }
 
     @app.before_request
     def _who():
-        g.user = session.get("user")
+        # The cookie holds only a session token; whose it is, and whether it still stands
+        # (logout, a password change, idle or too old), is the server's to say.
+        token = session.get("sid")
+        g.user = log.store.session_user(token, log.clock(), IDLE, LONGEST) if isinstance(token, str) else None
         if g.user and g.user not in config.users():  # removed from the inventory since login
-            session.clear()
+            log.store.sessions_close(g.user)
             g.user = None
+        if token and not g.user:
+            session.clear()
         g.roles = roles(g.user) if g.user else []
+        g.must_change = bool(g.user) and log.initial_password_kept(g.user)
 
     def login_required(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
             if not g.user:
                 return redirect(url_for("login", next=request.path))
+            if g.must_change and request.endpoint != "password":
+                return redirect(url_for("password"))
             return view(*args, **kwargs)
 
         return wrapped
@@ -171,7 +190,7 @@ def create_app(log: AccessLog, secret_key: str | None = None) -> Flask:
         if code not in ("id", "en"):
             abort(404)
         resp = redirect(local_target(request.args.get("next")))
-        resp.set_cookie("lang", code, samesite="Strict", max_age=365 * 86400)
+        resp.set_cookie("lang", code, samesite="Strict", max_age=365 * 86400, secure=secure, httponly=True)
         return resp
 
     @app.route("/login", methods=["GET", "POST"])
@@ -186,22 +205,53 @@ def create_app(log: AccessLog, secret_key: str | None = None) -> Flask:
             if log.authenticate(user, password[:200]):
                 throttle.succeeded(user, address)
                 session.clear()
-                session["user"] = user
+                session["sid"] = log.store.session_open(user, log.clock())
                 log.audit_event(user, "login", address=address)
+                if log.initial_password_kept(user):
+                    return redirect(url_for("password"))
                 return redirect(local_target(request.args.get("next")))
             if throttle.failed(user, address):
                 log.audit_event(user or "-", "login_locked", address=address, minutes=LoginThrottle.LOCK_MINUTES)
             else:
                 log.audit_event(user or "-", "login_failed", address=address)
             error = t("bad_login")
-        return render_template("login.html", error=error), (401 if error else 200)
+        notice = t("password_changed") if request.args.get("done") == "password" else None
+        return render_template("login.html", error=error, notice=notice), (401 if error else 200)
 
     @app.post("/logout")
     def logout():
         if g.user:
             log.audit_event(g.user, "logout")
+            log.store.session_close(session["sid"])
         session.clear()
         return redirect(url_for("login"))
+
+    @app.route("/password", methods=["GET", "POST"])
+    @login_required
+    def password():
+        """Choose a password (the generated first one must be replaced before anything else);
+        every session of the user ends with the change, this one too."""
+        error = None
+        if request.method == "POST":
+            old = (request.form.get("old") or "")[:200]
+            new = (request.form.get("new") or "")[:200]
+            if new != (request.form.get("again") or "")[:200]:
+                error = t("passwords_differ")
+            elif not log.authenticate(g.user, old):
+                if throttle.failed(g.user, request.remote_addr or "-"):
+                    log.audit_event(g.user, "login_locked", address=request.remote_addr or "-")
+                error = t("bad_login")
+            else:
+                try:
+                    log.set_password(g.user, new, old)
+                except InputError as exc:
+                    error = exc.message(lang()) if isinstance(exc, AccessRefused) else str(exc)
+                else:
+                    log.audit_event(g.user, "password_changed")
+                    session.clear()
+                    return redirect(url_for("login", done="password"))
+        page = render_template("password.html", error=error, must=g.must_change)
+        return page, (400 if error else 200)
 
     @app.get("/")
     @login_required
@@ -276,6 +326,7 @@ def create_app(log: AccessLog, secret_key: str | None = None) -> Flask:
                 request.form.get("reason", ""),
                 request.form.get("valid_from") or None,
                 request.form.get("valid_until") or None,
+                request.form.get("entries") or None,
             ),
         )
 

@@ -30,6 +30,8 @@ PEOPLE = {
     ],
     "access_log_guards": [{"user": "satpam", "name": "Asep Saepudin"}, {"user": "jaga2", "name": "Ujang"}],
     "access_log_doors": ["ruang-server"],
+    # the writer races check in one visit hundreds of times
+    "access_log_max_entries": 1000,
 }
 VISITOR = {
     "name": "Budi Santoso",
@@ -84,6 +86,16 @@ def passwords(config: AccessConfig) -> dict[str, str]:
     return {p.name: p.read_text().strip() for p in folder.iterdir()}
 
 
+def chosen_passwords(log: AccessLog) -> dict[str, str]:
+    """What every user does first: trade the generated password (nothing is signed or recorded
+    with it) for one of their own; the plain-text first password is then gone."""
+    chosen = {}
+    for user, initial in passwords(log.config).items():
+        chosen[user] = f"{user}-sandi-sendiri"
+        log.set_password(user, chosen[user], initial)
+    return chosen
+
+
 @pytest.fixture
 def clock() -> Clock:
     return Clock()
@@ -93,14 +105,14 @@ def clock() -> Clock:
 def log(tmp_path: Path, clock: Clock) -> AccessLog:
     the_log = AccessLog(make_config(tmp_path), clock=clock)
     the_log.init()
-    the_log.pw = passwords(the_log.config)  # type: ignore[attr-defined]
+    the_log.pw = chosen_passwords(the_log)  # type: ignore[attr-defined]
     yield the_log
     the_log.store.close()
 
 
-def approved_visit(log: AccessLog, **changes) -> str:
+def approved_visit(log: AccessLog, entries: int = 1, **changes) -> str:
     rec = log.request("satpam", {**VISITOR, **changes})
-    log.decide(rec.visit, "kepala", True, log.pw["kepala"])
+    log.decide(rec.visit, "kepala", True, log.pw["kepala"], entries=entries)
     return rec.visit
 
 
@@ -157,11 +169,11 @@ def pg_log(pg_url, tmp_path: Path, clock: Clock) -> AccessLog:
 
     engine = sa.create_engine("postgresql+psycopg://" + pg_url.removeprefix("postgresql://"))
     with engine.begin() as conn:
-        conn.exec_driver_sql("DROP TABLE IF EXISTS records, chain_head, accounts, alembic_version")
+        conn.exec_driver_sql("DROP TABLE IF EXISTS records, chain_head, accounts, web_sessions, alembic_version")
     engine.dispose()
     the_log = AccessLog(make_config(tmp_path, pg_url), clock=clock)
     the_log.init()
-    the_log.pw = passwords(the_log.config)  # type: ignore[attr-defined]
+    the_log.pw = chosen_passwords(the_log)  # type: ignore[attr-defined]
     yield the_log
     the_log.store.close()
 

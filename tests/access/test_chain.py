@@ -163,7 +163,7 @@ WRITES = int(os.environ.get("LPSE_ACCESS_WRITES") or 1000)
 
 
 def _concurrent(log, processes: int = 10, per_process: int = WRITES) -> None:
-    visits = [approved_visit(log, end="+10h") for _ in range(processes)]
+    visits = [approved_visit(log, entries=per_process // 2, end="+10h") for _ in range(processes)]
     before = log.store.head()[0]
     ctx = mp.get_context("spawn")
     started = time.perf_counter()

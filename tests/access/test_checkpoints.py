@@ -24,7 +24,7 @@ def db(log) -> sqlite3.Connection:
 def busy_day(log, entries: int = 20) -> str:
     """A decision (a checkpoint is written with it), then the guard desk's records, then the
     timer's checkpoint of the head."""
-    visit = approved_visit(log, end="+10h")
+    visit = approved_visit(log, entries=entries // 2, end="+10h")
     for n in range(entries // 2):
         log.checkin(visit, "satpam", f"T-{n}")
         log.checkout(visit, "satpam", ["laptop:LN-4471", "disk:WD-99812"])

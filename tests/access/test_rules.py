@@ -171,3 +171,45 @@ def test_bad_door_export_names_the_line_and_adds_nothing(log, tmp_path):
     with pytest.raises(InputError, match=r"doors.csv: line 3: time: 'kemarin' is not a time"):
         log.import_doors(doors, "satpam")
     assert log.store.head()[0] == 0
+
+
+def test_one_approval_admits_one_entry_unless_it_says_more(log, clock):
+    """The review's "one approval, one visit": an approval is not a pass for its whole window."""
+    visit = approved_visit(log)
+    log.checkin(visit, "satpam", "T-07")
+    log.checkout(visit, "satpam", ["laptop:LN-4471", "disk:WD-99812"])
+    exc = refused("entries_used", log.checkin, visit, "satpam", "T-07")
+    assert "admits 1 entr" in exc.message("en") and "1 kali masuk" in exc.message("id")
+    # an approval for two entries admits exactly two
+    rec = log.request("satpam", VISITOR)
+    log.decide(rec.visit, "kepala", True, log.pw["kepala"], entries=2)
+    for _ in range(2):
+        log.checkin(rec.visit, "satpam", "T-08")
+        log.checkout(rec.visit, "satpam", ["laptop:LN-4471", "disk:WD-99812"])
+    refused("entries_used", log.checkin, rec.visit, "satpam", "T-08")
+    assert log.verify().ok
+
+
+@pytest.mark.parametrize("entries", [0, 1001, "dua"])
+def test_entries_beyond_the_site_limit_are_refused(log, entries):
+    visit = log.request("satpam", VISITOR).visit
+    exc = refused("field", log.decide, visit, "kepala", True, log.pw["kepala"], entries=entries)
+    assert "entries" in str(exc)
+    assert log.store.head()[0] == 1
+
+
+def test_an_entry_beyond_its_approval_is_an_audit_finding(log, clock):
+    """Entries that came in without the rule (an import, a hand-made record) are found again."""
+    import datetime as dt
+
+    from lpse.access.store import Draft
+
+    visit = approved_visit(log)
+    log.checkin(visit, "satpam", "T-07")
+    log.checkout(visit, "satpam", ["laptop:LN-4471", "disk:WD-99812"])
+    log.store.append(lambda tx: Draft("checkin", visit, "satpam", {"badge": "T-07"}), now=clock())
+    findings = log.audit(clock() - dt.timedelta(days=1), clock() + dt.timedelta(days=1))
+    assert [f.message for f in findings if f.rule == "approval"] == [
+        f"visit {visit} entered at {__import__('lpse.access.rules', fromlist=['local']).local(clock(), log.config)}"
+        " for the 2nd time on an approval for 1"
+    ]

@@ -246,3 +246,99 @@ def test_a_guess_at_many_accounts_from_one_address_is_locked_too(client, log):
         resp = client.post("/login", data={"user": user, "password": "x" * 12, "csrf_token": csrf(client)})
         codes.append(resp.status_code)
     assert codes == [401] * 5 + [429] * 2
+
+
+def cookie_of(client) -> str:
+    return client.get_cookie("lpse-session").value
+
+
+def test_a_session_cookie_replayed_after_logout_opens_nothing(client, log):
+    """Flask's cookie alone would stay valid after logout (it is only signed); the session is
+    the server's, and logout ends it there."""
+    token = signed_in(client, log, "satpam")
+    stolen = cookie_of(client)
+    assert client.get("/").status_code == 200
+    client.post("/logout", data={"csrf_token": token})
+    thief = log_client(log)
+    thief.set_cookie("lpse-session", stolen)
+    resp = thief.get("/")
+    assert resp.status_code == 302 and "/login" in resp.headers["Location"]
+
+
+def log_client(log):
+    return create_app(log, secret_key="test-secret").test_client()
+
+
+def test_a_password_change_ends_every_session_of_that_user(client, log):
+    signed_in(client, log, "satpam")
+    elsewhere = log_client(log)
+    signed_in(elsewhere, log, "satpam")
+    other = log_client(log)
+    signed_in(other, log, "kepala")
+    token = csrf(client, "/password")
+    wrong = client.post("/password", data={"old": "salah", "new": "b" * 12, "again": "b" * 12, "csrf_token": token})
+    assert wrong.status_code == 400
+    differ = client.post(
+        "/password", data={"old": log.pw["satpam"], "new": "b" * 12, "again": "c" * 12, "csrf_token": token}
+    )
+    assert differ.status_code == 400 and "tidak sama" in differ.get_data(as_text=True)
+    done = client.post(
+        "/password", data={"old": log.pw["satpam"], "new": "b" * 12, "again": "b" * 12, "csrf_token": token}
+    )
+    assert done.status_code == 302 and "done=password" in done.headers["Location"]
+    for each in (client, elsewhere):
+        assert each.get("/").status_code == 302  # both of satpam's sessions are gone
+    assert other.get("/").status_code == 200  # kepala's is not
+    assert log.authenticate("satpam", "b" * 12)
+    assert [r.data["action"] for r in log.store.records(kinds=("audit",))][-1] == "password_changed"
+
+
+def test_the_initial_password_opens_only_the_password_page(tmp_path, clock):
+    """The generated first password is kept in plain text until its owner chooses one: with it,
+    nothing but choosing one is possible; then the plain-text file is gone."""
+    from lpse.access.service import AccessLog
+
+    from .conftest import make_config, passwords
+
+    fresh = AccessLog(make_config(tmp_path), clock=clock)
+    fresh.init()
+    initial = passwords(fresh.config)["satpam"]
+    client = log_client(fresh)
+    resp = client.post("/login", data={"user": "satpam", "password": initial, "csrf_token": csrf(client)})
+    assert resp.headers["Location"].endswith("/password")
+    for path in ("/", "/visits/new", "/log"):
+        assert client.get(path).headers["Location"].endswith("/password"), path
+    token = csrf(client, "/password")
+    assert "kata sandi awal" in client.get("/password").get_data(as_text=True)
+    client.post("/password", data={"old": initial, "new": "d" * 12, "again": "d" * 12, "csrf_token": token})
+    assert not (fresh.config.keys_dir / "initial-passwords" / "satpam").exists()
+    resp = client.post("/login", data={"user": "satpam", "password": "d" * 12, "csrf_token": csrf(client)})
+    assert resp.headers["Location"] == "/" and client.get("/").status_code == 200
+    fresh.store.close()
+
+
+def test_an_idle_session_ends(client, log, clock):
+    signed_in(client, log, "satpam")
+    clock.advance(hours=1, minutes=59)
+    assert client.get("/").status_code == 200
+    clock.advance(hours=2, minutes=1)
+    assert client.get("/").status_code == 302
+
+
+def test_behind_tls_the_cookies_are_secure_host_cookies(log):
+    app = create_app(log, secret_key="test-secret", secure=True)
+    client = app.test_client()
+    page = client.get("/login", base_url="https://spse.lab").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    resp = client.post(
+        "/login",
+        data={"user": "satpam", "password": log.pw["satpam"], "csrf_token": token},
+        base_url="https://spse.lab",
+        headers={"Referer": "https://spse.lab/login"},  # over HTTPS the CSRF check wants the same origin
+    )
+    assert resp.status_code == 302
+    cookie = next(c for c in resp.headers.getlist("Set-Cookie") if c.startswith("__Host-lpse-session="))
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Path=/" in cookie
+    assert "Domain" not in cookie
+    lang = client.get("/lang/en", base_url="https://spse.lab").headers["Set-Cookie"]
+    assert "Secure" in lang

@@ -44,10 +44,10 @@ def access_routine(lab: Lab) -> None:
     visit approved, entered and left — what the access controls expect to see."""
     from lpse.access.config import load
     from lpse.access.service import AccessLog
+    from lpse.lab.officials import settle
 
+    chosen = settle(lab.inventory_path, lab.state)
     log = AccessLog(load(lab.inventory_path))
-    log.init()
-    initial = log.config.keys_dir / "initial-passwords"
     visit = log.request(
         "satpam",
         {
@@ -62,7 +62,7 @@ def access_routine(lab: Lab) -> None:
             "equipment": [],
         },
     ).visit
-    log.decide(visit, "kepala", True, (initial / "kepala").read_text().strip())
+    log.decide(visit, "kepala", True, (chosen / "kepala").read_text().strip())
     log.checkin(visit, "satpam", "T-01")
     log.checkout(visit, "satpam", [])
     log.store.close()
