@@ -13,6 +13,7 @@ every checkpoint it finds and names truncation and rewrites.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 from dataclasses import asdict, dataclass
@@ -23,6 +24,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from lpse.access import chain
+from lpse.errors import LpseError
 
 PREFIX = b"lpse-access-checkpoint-v1\0"
 
@@ -76,12 +78,17 @@ def write(checkpoint: Checkpoint, dirs: list[Path]) -> list[Path]:
     text = json.dumps(asdict(checkpoint), indent=1, sort_keys=True) + "\n"
     written = []
     for d in dirs:
-        d.mkdir(parents=True, exist_ok=True)
         path = d / f"{checkpoint.seq:012d}-{checkpoint.head[:16]}.json"
-        if not path.exists():
-            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-            tmp.write_text(text)
-            tmp.replace(path)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        try:
+            d.mkdir(parents=True, exist_ok=True)
+            if not path.exists():
+                tmp.write_text(text)
+                tmp.replace(path)
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            raise LpseError(f"checkpoint #{checkpoint.seq} could not be written to {d}: {exc.strerror}") from None
         written.append(path)
     return written
 

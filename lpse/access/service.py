@@ -362,7 +362,13 @@ class AccessLog:
 
         record = self.store.append(build, now=now)[0]
         if checkpoint.log_key(self.config.keys_dir) is not None:  # a log from before checkpoints: none yet
-            self.checkpoint()
+            try:
+                self.checkpoint()
+            except LpseError as exc:
+                raise LpseError(
+                    f"visit {record.visit}: the decision is recorded and signed (#{record.seq}), but {exc}; "
+                    "run `lpse access checkpoint` once that is mended"
+                ) from None
         return record
 
     def checkin(self, visit_id: str, guard: str, badge: str, escort: str = "") -> chain.Record:

@@ -9,9 +9,10 @@ nothing behind: the chain is the committed records only. The schema is managed b
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -162,6 +163,46 @@ HEAD_MISSING = (
 DecisionCheck = Callable[[chain.Record, chain.Record | None], str | None]
 
 
+class StoreUnavailable(LpseError):
+    """The database could not do what was asked (disk full, gone, locked, refused): nothing was
+    written. The message names the database and the cause, and what to do."""
+
+
+def _driver_errors() -> tuple[type[BaseException], ...]:
+    """What the drivers raise where the store uses their cursors directly (the append path)."""
+    import sqlite3
+
+    found: list[type[BaseException]] = [sa.exc.DBAPIError, sqlite3.Error]
+    try:
+        import psycopg
+
+        found.append(psycopg.Error)
+    except ImportError:  # SQLite only here
+        pass
+    return tuple(found)
+
+
+@contextlib.contextmanager
+def _writing(url: str) -> Iterator[None]:
+    """A write the database refuses (disk full, read-only, gone) becomes ``StoreUnavailable``; the
+    transaction is rolled back, so nothing of it is written."""
+    try:
+        yield
+    except _driver_errors() as exc:
+        raise _unavailable(url, exc) from None
+
+
+def _unavailable(url: str, exc: BaseException) -> StoreUnavailable:
+    text = str(getattr(exc, "orig", None) or exc).strip()
+    cause = text.splitlines()[0] if text else exc.__class__.__name__
+    if "full" in cause.lower() or "no space" in cause.lower():
+        return StoreUnavailable(
+            f"access log database {url}: the disk is full ({cause}): nothing was recorded. Free space "
+            "where the database lives, then repeat what was refused; every record before it is intact"
+        )
+    return StoreUnavailable(f"access log database {url}: {cause}: nothing was recorded")
+
+
 class Store:
     def __init__(self, url: str) -> None:
         self.url = url
@@ -247,8 +288,13 @@ class Store:
     # --- writing ------------------------------------------------------------------------
 
     def append(self, build: Callable[[Tx], Draft | list[Draft]], now: dt.datetime | None = None) -> list[chain.Record]:
-        """Lock the head, let ``build`` decide on the current state, append what it returns."""
+        """Lock the head, let ``build`` decide on the current state, append what it returns. A
+        database that cannot take it (a full disk) raises ``StoreUnavailable``: nothing written."""
         self.ensure()
+        with _writing(self.url):
+            return self._append(build, now)
+
+    def _append(self, build: Callable[[Tx], Draft | list[Draft]], now: dt.datetime | None) -> list[chain.Record]:
         with self.engine.connect().execution_options(lpse_write=True) as conn, conn.begin():
             head = conn.exec_driver_sql(self._sql["head"]).one_or_none()
             if head is None:
@@ -328,7 +374,7 @@ class Store:
     def set_account(self, username: str, password_hash: str) -> None:
         self.ensure()
         stamp = chain.utc_text(dt.datetime.now(dt.UTC))
-        with self.engine.connect().execution_options(lpse_write=True) as conn, conn.begin():
+        with _writing(self.url), self.engine.connect().execution_options(lpse_write=True) as conn, conn.begin():
             done = conn.execute(
                 accounts.update().where(accounts.c.username == username).values(password_hash=password_hash)
             ).rowcount
@@ -344,7 +390,7 @@ class Store:
         self.ensure()
         token = secrets.token_urlsafe(32)
         stamp = chain.utc_text(now)
-        with self.engine.connect().execution_options(lpse_write=True) as conn, conn.begin():
+        with _writing(self.url), self.engine.connect().execution_options(lpse_write=True) as conn, conn.begin():
             conn.execute(
                 web_sessions.insert().values(id=_token_id(token), username=username, created=stamp, seen=stamp)
             )
@@ -363,19 +409,19 @@ class Store:
             self.session_close(token)
             return None
         if now - chain.parse_utc(row.seen) > dt.timedelta(minutes=1):
-            with self.engine.connect().execution_options(lpse_write=True) as conn, conn.begin():
+            with _writing(self.url), self.engine.connect().execution_options(lpse_write=True) as conn, conn.begin():
                 conn.execute(web_sessions.update().where(web_sessions.c.id == key).values(seen=chain.utc_text(now)))
         return str(row.username)
 
     def session_close(self, token: str) -> None:
         self.ensure()
-        with self.engine.connect().execution_options(lpse_write=True) as conn, conn.begin():
+        with _writing(self.url), self.engine.connect().execution_options(lpse_write=True) as conn, conn.begin():
             conn.execute(web_sessions.delete().where(web_sessions.c.id == _token_id(token)))
 
     def sessions_close(self, username: str) -> int:
         """End every session of ``username`` (a password change, an account removed)."""
         self.ensure()
-        with self.engine.connect().execution_options(lpse_write=True) as conn, conn.begin():
+        with _writing(self.url), self.engine.connect().execution_options(lpse_write=True) as conn, conn.begin():
             return conn.execute(web_sessions.delete().where(web_sessions.c.username == username)).rowcount
 
     # --- verification -------------------------------------------------------------------

@@ -24,7 +24,7 @@ from lpse import i18n
 from lpse.access import rules
 from lpse.access.errors import AccessRefused
 from lpse.access.service import AccessLog
-from lpse.errors import InputError
+from lpse.errors import InputError, LpseError
 
 # The texts are ``web.<key>`` in lpse/i18n.py; a visit's states are ``web.<status>``.
 STATUS = ("pending", "approved", "denied", "inside", "closed", "expired", "lapsed")
@@ -356,6 +356,11 @@ def create_app(log: AccessLog, secret_key: str | None = None, secure: bool = Fal
         recs = log.store.records(last=300)
         result = log.verify(processes=1) if request.args.get("verify") else None
         return render_template("log.html", recs=recs[::-1], result=result, head=log.store.head())
+
+    @app.errorhandler(LpseError)
+    def _unavailable(exc: LpseError):
+        # The database refused a write (a full disk) or is gone: say so; nothing was recorded.
+        return render_template("error.html", error=str(exc)), 400 if isinstance(exc, InputError) else 503
 
     @app.errorhandler(CSRFError)
     def _csrf(_exc):

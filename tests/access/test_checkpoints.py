@@ -14,7 +14,7 @@ from lpse.access.config import from_vars
 from lpse.access.service import AccessLog
 from lpse.access.store import Draft
 
-from .conftest import PEOPLE, approved_visit
+from .conftest import PEOPLE, VISITOR, approved_visit
 
 
 def db(log) -> sqlite3.Connection:
@@ -154,3 +154,21 @@ def test_checkpoint_settings_are_checked(tmp_path):
         from_vars({**base, "access_log_checkpoint_dirs": ["relative/dir"]})
     with pytest.raises(InputError, match="access_log_checkpoint_key must be the log's public key"):
         from_vars({**base, "access_log_checkpoint_key": "not-a-key"})
+
+
+def test_a_checkpoint_that_cannot_be_written_says_the_decision_stands(log, tmp_path):
+    """A full or missing checkpoint disk: the decision is already in the chain (signed); the
+    approver is told so, and what to run once the disk is mended, never a traceback."""
+    from lpse.errors import LpseError
+
+    blocked = tmp_path / "not-a-directory"
+    blocked.write_text("")
+    log.config = dataclasses.replace(log.config, checkpoint_dirs=(blocked / "checkpoints",))
+    visit = log.request("satpam", VISITOR).visit
+    with pytest.raises(LpseError) as info:
+        log.decide(visit, "kepala", True, log.pw["kepala"])
+    assert f"visit {visit}: the decision is recorded and signed (#2), but checkpoint #2 could not be written" in str(
+        info.value
+    )
+    assert "run `lpse access checkpoint` once that is mended" in str(info.value)
+    assert log.show(visit)[0].approved and not list(tmp_path.glob("**/.*.tmp"))

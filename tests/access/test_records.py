@@ -6,14 +6,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from click.testing import CliRunner
 
 from lpse.access import schema
 from lpse.access.cli import access
 from lpse.access.store import Draft
+from lpse.cli import main
 from lpse.errors import InputError
 
 from .conftest import approved_visit, write_inventory
@@ -149,3 +152,88 @@ def test_a_missing_chain_head_row_is_named_never_a_traceback(log):
     for write in (lambda: approved_visit(log), log.store.head):
         with pytest.raises(LpseError, match="the chain head row is missing"):
             write()
+
+
+# --- a full disk ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def fill_disk(monkeypatch):
+    """Calling it makes every SQLite connection opened from then on unable to grow the database
+    file: SQLite answers exactly as on a full disk (SQLITE_FULL, "database or disk is full")."""
+    from lpse.access import store
+
+    real = store._sqlite_setup
+
+    def capped(engine):
+        real(engine)
+
+        @sa.event.listens_for(engine, "connect")
+        def _cap(dbapi_conn, _record):
+            cur = dbapi_conn.cursor()
+            (pages,) = cur.execute("PRAGMA page_count").fetchone()
+            cur.execute(f"PRAGMA max_page_count = {pages}")
+            cur.close()
+
+    return lambda: monkeypatch.setattr(store, "_sqlite_setup", capped)
+
+
+def doors(n: int) -> list[Draft]:
+    return [
+        Draft("door", None, "satpam", {"door": "ruang-server", "badge": f"B{i}", "event": "open"}) for i in range(n)
+    ]
+
+
+def test_a_full_disk_is_named_and_loses_nothing(log, fill_disk):
+    from lpse.access.service import AccessLog
+    from lpse.access.store import StoreUnavailable
+    from lpse.access.web import create_app
+
+    visit = approved_visit(log)
+    log.store.close()
+    fill_disk()
+    full = AccessLog(log.config, clock=log.clock)
+    with pytest.raises(StoreUnavailable, match=r"the disk is full \(database or disk is full\): nothing was recorded"):
+        for _ in range(500):  # a batch that finds no room is refused whole ...
+            before = full.store.head()
+            full.store.append(lambda tx: doors(20))
+    assert full.store.head() == before
+    with pytest.raises(StoreUnavailable):
+        for _ in range(500):  # ... and single records fill the last free bytes
+            full.store.append(lambda tx: doors(1))
+    head = full.store.head()
+    with pytest.raises(StoreUnavailable):
+        full.checkin(visit, "satpam", "T-07")
+    assert full.store.head() == head and full.verify().ok  # nothing half-written, nothing lost
+    # the web login says why (503), not a bare 500
+    client = create_app(full, secret_key="x").test_client()
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    resp = client.post("/login", data={"user": "satpam", "password": log.pw["satpam"], "csrf_token": token})
+    assert resp.status_code == 503 and "the disk is full" in resp.get_data(as_text=True)
+    full.store.close()
+
+
+def test_a_full_disk_at_the_command_line_is_one_line_not_a_traceback(tmp_path, fill_disk):
+    from lpse.access.service import AccessLog
+
+    from .conftest import chosen_passwords, make_config
+
+    inv = write_inventory(tmp_path)
+    log = AccessLog(make_config(tmp_path))
+    log.init()
+    password = chosen_passwords(log)["satpam"]
+    log.store.append(lambda tx: doors(1))
+    log.store.close()
+    fill_disk()
+    feed = tmp_path / "doors.csv"
+    feed.write_text(
+        "time,door,badge,event\n" + "".join(f"2026-11-20 08:{n % 60:02d},ruang-server,B{n},open\n" for n in range(3000))
+    )
+    result = CliRunner().invoke(
+        main,
+        ["access", "import", str(feed), "--doors", "--as", "satpam", "-i", str(inv)],
+        env={"LPSE_ACCESS_PASSWORD": password, "LPSE_LANG": "en"},
+    )
+    assert result.exit_code == 1 and "the disk is full" in result.output, result.output
+    assert "Traceback" not in result.output
