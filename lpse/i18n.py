@@ -401,6 +401,16 @@ REPORT: dict[str, dict[str, str]] = {
         "id": "Rantai catatan utuh: {records} catatan; kepala #{seq} {hash}",
         "en": "Record chain intact: {records} records; head #{seq} {hash}",
     },
+    "report.vis_checkpoint": {
+        "id": "Titik periksa bertanda tangan (simpan bersama laporan ini; lpse access verify mencocokkan log "
+        "dengannya): catatan #{seq}, {time}, kepala {head}; kunci log {key}; tanda tangan {signature}",
+        "en": "Signed checkpoint (keep it with this report; lpse access verify checks the log against it): "
+        "record #{seq}, {time}, head {head}; log key {key}; signature {signature}",
+    },
+    "report.vis_checkpoint_missing": {
+        "id": "Titik periksa tidak dapat dibuat saat pengumpulan: {trouble}",
+        "en": "No checkpoint could be made when collecting: {trouble}",
+    },
     "report.vis_chain_bad": {"id": "Rantai catatan RUSAK: {n} masalah", "en": "Record chain BROKEN: {n} problems"},
     # Breaches the access log's audit found (lpse/access/rules.py writes them in English).
     "report.finding.no_approval": {
@@ -616,6 +626,10 @@ WEB: dict[str, dict[str, str]] = {
     "web.actor": {"id": "Oleh", "en": "By"},
     "web.kind": {"id": "Jenis", "en": "Kind"},
     "web.chain_ok": {"id": "Rantai catatan utuh", "en": "Record chain intact"},
+    "web.verify_busy": {
+        "id": "Pemeriksaan rantai lain sedang berjalan: coba lagi sebentar lagi.",
+        "en": "Another chain check is running: try again in a moment.",
+    },
     "web.chain_bad": {"id": "Rantai catatan RUSAK", "en": "Record chain BROKEN"},
     "web.verify_chain": {"id": "Periksa seluruh rantai", "en": "Verify the whole chain"},
     "web.head": {"id": "Ujung rantai", "en": "Chain head"},
@@ -702,6 +716,10 @@ ACCESS: dict[str, dict[str, str]] = {
     "access.purpose": {"id": "keperluan", "en": "purpose"},
     "access.escort": {"id": "pendamping", "en": "escort"},
     "access.equipment": {"id": "peralatan", "en": "equipment"},
+    "access.signatures_trusted": {
+        "id": "Tanda tangan sampai #{seq} sudah diperiksa verifikasi sebelumnya (--full: periksa semua lagi).",
+        "en": "Signatures through #{seq} were checked by an earlier verify (--full: check them all again).",
+    },
     "access.checkpoints_checked": {
         "id": "Dicocokkan dengan {n} titik periksa bertanda tangan (di luar basis data).",
         "en": "Checked against {n} signed checkpoint(s) (kept outside the database).",

@@ -27,6 +27,9 @@ from lpse.access import chain
 from lpse.errors import LpseError
 
 PREFIX = b"lpse-access-checkpoint-v1\0"
+# A checkpoint that also attests "every signature through #verified was checked against the
+# approvers' keys whose fingerprint is ``keys``" (written by a verify that found nothing wrong).
+PREFIX_ATTESTED = b"lpse-access-checkpoint-v2\0"
 
 
 @dataclass(frozen=True)
@@ -36,10 +39,15 @@ class Checkpoint:
     time: str  # UTC, as records' ``at``
     key: str  # the log's public key (base64), which signed it
     signature: str = ""
+    verified: int = 0  # every signature through this record was checked (0: not attested)
+    keys: str = ""  # fingerprint of the approvers' public keys they were checked against
 
     def message(self) -> bytes:
-        body = {"seq": self.seq, "head": self.head, "time": self.time, "key": self.key}
-        return PREFIX + json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
+        body: dict[str, Any] = {"seq": self.seq, "head": self.head, "time": self.time, "key": self.key}
+        if not self.verified:
+            return PREFIX + json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
+        body.update(verified=self.verified, keys=self.keys)
+        return PREFIX_ATTESTED + json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
 
 
 @dataclass(frozen=True)
@@ -68,8 +76,8 @@ def log_key(keys_dir: Path, create: bool = False) -> Ed25519PrivateKey | None:
     return key
 
 
-def make(key: Ed25519PrivateKey, seq: int, head: str, time: str) -> Checkpoint:
-    unsigned = Checkpoint(seq, head, time, chain.public_text(key.public_key()))
+def make(key: Ed25519PrivateKey, seq: int, head: str, time: str, verified: int = 0, keys: str = "") -> Checkpoint:
+    unsigned = Checkpoint(seq, head, time, chain.public_text(key.public_key()), verified=verified, keys=keys)
     return Checkpoint(**{**asdict(unsigned), "signature": base64.b64encode(key.sign(unsigned.message())).decode()})
 
 
@@ -78,7 +86,8 @@ def write(checkpoint: Checkpoint, dirs: list[Path]) -> list[Path]:
     text = json.dumps(asdict(checkpoint), indent=1, sort_keys=True) + "\n"
     written = []
     for d in dirs:
-        path = d / f"{checkpoint.seq:012d}-{checkpoint.head[:16]}.json"
+        mark = "-verified" if checkpoint.verified else ""
+        path = d / f"{checkpoint.seq:012d}-{checkpoint.head[:16]}{mark}.json"
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         try:
             d.mkdir(parents=True, exist_ok=True)
@@ -100,7 +109,13 @@ def read_all(dirs: list[Path]) -> list[Found]:
             try:
                 raw: Any = json.loads(path.read_text())
                 cp = Checkpoint(
-                    int(raw["seq"]), str(raw["head"]), str(raw["time"]), str(raw["key"]), str(raw["signature"])
+                    int(raw["seq"]),
+                    str(raw["head"]),
+                    str(raw["time"]),
+                    str(raw["key"]),
+                    str(raw["signature"]),
+                    int(raw.get("verified", 0)),
+                    str(raw.get("keys", "")),
                 )
             except (OSError, ValueError, KeyError, TypeError) as exc:
                 found.append(Found(path, None, f"cannot be read ({exc.__class__.__name__}: {exc})"))

@@ -337,12 +337,20 @@ def show(visit, as_json, inventory):
 
 
 @access.command("verify")
+@click.option(
+    "--full",
+    is_flag=True,
+    help="Check every signature again (else only those after the last verify that found all good).",
+)
 @json_option
 @inventory_option
-def verify(as_json, inventory):
-    """Check the whole chain and every signature; name each record that was altered."""
+def verify(full, as_json, inventory):
+    """Check the whole chain and every signature; name each record that was altered.
+
+    Every record is re-hashed each time; signatures already checked by an earlier verify (which
+    then signed a checkpoint saying so) are not checked again unless --full."""
     log = open_log(inventory)
-    result = log.verify()
+    result = log.verify(full=full, attest=True)
     if as_json:
         click.echo(json.dumps(result.as_dict(), indent=1))
     elif result.ok:
@@ -357,6 +365,8 @@ def verify(as_json, inventory):
             highlight=False,
         )
         console.print(t("access.checkpoints_checked", n=result.checkpoints), highlight=False)
+        if result.trusted_through:
+            console.print(t("access.signatures_trusted", seq=result.trusted_through), highlight=False)
     else:
         for p in result.problems:
             console.print(f"[red]{p}[/]", highlight=False)

@@ -553,8 +553,35 @@ class AccessLog:
         )
         return self.signature_trouble(request, visit.decided_by, visit.decision, keys)
 
-    def verify(self, processes: int | None = None) -> Verification:
+    def keys_fingerprint(self) -> str:
+        """The approvers' public keys as this log checks signatures against them: an attested
+        checkpoint is trusted only while they are the same."""
+        pairs = [f"{user}={self.public_key(user) or ''}" for user in sorted(self.config.approvers)]
+        return hashlib.sha256("\n".join(pairs).encode()).hexdigest()
+
+    def trusted_through(self) -> int:
+        """The newest record through which an earlier verify checked every signature: an
+        attested checkpoint signed by this log's key, made against today's approver keys, whose
+        record this chain still holds (the walk re-hashes every record up to it, so none of
+        them changed since)."""
+        public = self.log_public_key()
+        if not public:
+            return 0
+        fingerprint, best = self.keys_fingerprint(), 0
+        for found in checkpoint.read_all(list(self.config.checkpoint_dirs)):
+            cp = found.checkpoint
+            if cp is None or cp.verified <= best or cp.verified != cp.seq or cp.keys != fingerprint:
+                continue
+            if checkpoint.signed_by(cp, public) and self.store.hash_at(cp.seq) == cp.head:
+                best = cp.verified
+        return best
+
+    def verify(self, processes: int | None = None, full: bool = False, attest: bool = False) -> Verification:
+        """The whole chain, every checkpoint, and every decision's signature after the ones an
+        earlier verify attested (``full``: every signature again). ``attest``: when all is well,
+        sign a checkpoint saying so, which the next verify starts its signature checks from."""
         keys: dict[str, Any] = {}
+        through = 0 if full else self.trusted_through()
 
         def check(record: chain.Record, request: chain.Record | None) -> str | None:
             if request is None:
@@ -563,8 +590,20 @@ class AccessLog:
                 return f"decision on {record.visit}, which has no request"
             return self.signature_trouble(request, record.actor, record.data, keys)
 
-        result = self.store.verify(check, processes)
+        result = self.store.verify(check, processes, through)
+        result.trusted_through = through
         self._check_checkpoints(result)
+        key = checkpoint.log_key(self.config.keys_dir) if attest and result.ok else None
+        if key is not None and result.head_seq:
+            cp = checkpoint.make(
+                key,
+                result.head_seq,
+                result.head_hash,
+                chain.utc_text(self.clock()),
+                verified=result.head_seq,
+                keys=self.keys_fingerprint(),
+            )
+            checkpoint.write(cp, list(self.config.checkpoint_dirs))
         return result
 
     def audit(self, start: dt.datetime, end: dt.datetime) -> list[rules.Finding]:

@@ -120,6 +120,9 @@ class Verification:
     problems: list[Problem] = field(default_factory=list)
     seconds: float = 0.0
     checkpoints: int = 0  # signed checkpoints the log was checked against
+    # Signatures through this record were checked by an earlier verify (a signed, attested
+    # checkpoint whose record this chain still holds): only those after it are checked again.
+    trusted_through: int = 0
 
     @property
     def ok(self) -> bool:
@@ -134,6 +137,7 @@ class Verification:
             "problems": [{"seq": p.seq, "problem": p.what} for p in self.problems],
             "seconds": round(self.seconds, 3),
             "checkpoints": self.checkpoints,
+            "signatures_trusted_through": self.trusted_through,
         }
 
 
@@ -426,13 +430,16 @@ class Store:
 
     # --- verification -------------------------------------------------------------------
 
-    def verify(self, check_decision: DecisionCheck | None = None, processes: int | None = None) -> Verification:
+    def verify(
+        self, check_decision: DecisionCheck | None = None, processes: int | None = None, checked_through: int = 0
+    ) -> Verification:
         """Walk the whole chain; every problem names its record. Streams: constant memory.
 
         Each record's hash is checked against the stored hash of the record before it, so the
         chain splits into ranges that are checked independently: a long chain is checked by one
         forked process per CPU (up to four), each over its own range and connection. A threaded
-        caller (the web app) passes ``processes=1``: it must not fork."""
+        caller (the web app) passes ``processes=1``: it must not fork. Decisions up to
+        ``checked_through`` are hashed like every record but not given to ``check_decision``."""
         import time
 
         self.ensure()
@@ -455,7 +462,7 @@ class Store:
             result.problems.append(Problem(int(head_seq), "the chain head row is missing: the database was altered"))
         head_seq, head_hash = int(head_seq), bytes(head_hash)
         ranges = _ranges(head_seq, processes or verify_processes(head_seq))
-        parts = _run_ranges(self, ranges, check_decision)
+        parts = _run_ranges(self, ranges, check_decision, checked_through)
         for part in parts:
             result.records += part.records
             result.decisions += part.decisions
@@ -474,7 +481,9 @@ class Store:
         result.seconds = time.perf_counter() - started
         return result
 
-    def verify_range(self, lo: int, hi: int, check_decision: DecisionCheck | None = None) -> Verification:
+    def verify_range(
+        self, lo: int, hi: int, check_decision: DecisionCheck | None = None, checked_through: int = 0
+    ) -> Verification:
         """Check records lo..hi against the stored hash of the record before lo."""
         result = Verification()
         # The loop is the hot path of a million-record verify (bench/access.py): the record
@@ -520,7 +529,7 @@ class Store:
                         )
                     elif kind == "decision":
                         result.decisions += 1
-                        if check_decision:
+                        if check_decision and seq > checked_through:
                             request = requests.pop(visit, None)
                             trouble = check_decision(
                                 chain.Record.from_body(body, digest),
@@ -528,7 +537,7 @@ class Store:
                             )
                             if trouble:
                                 result.problems.append(Problem(seq, trouble))
-                    elif kind == "request" and check_decision:
+                    elif kind == "request" and check_decision and seq > checked_through:
                         # its decision follows soon: kept until then (a decision in another range
                         # looks its request up through the visit index)
                         requests.setdefault(visit, (body, digest))
@@ -559,22 +568,22 @@ def _ranges(last: int, parts: int) -> list[tuple[int, int]]:
     return [(lo, min(lo + step - 1, last)) for lo in range(1, last + 1, step)]
 
 
-def _run_ranges(store: Store, ranges: list[tuple[int, int]], check_decision) -> list[Verification]:
+def _run_ranges(store: Store, ranges: list[tuple[int, int]], check_decision, through: int) -> list[Verification]:
     """Verify the first range here and each other range in a forked child (fork: the child
     inherits the decision checker as it is; it opens its own database connection)."""
     import multiprocessing
 
     if len(ranges) <= 1:
-        return [store.verify_range(lo, hi, check_decision) for lo, hi in ranges]
+        return [store.verify_range(lo, hi, check_decision, through) for lo, hi in ranges]
     ctx = multiprocessing.get_context("fork")
     children = []
     for lo, hi in ranges[1:]:
         receive, send = ctx.Pipe(duplex=False)
-        child = ctx.Process(target=_verify_child, args=(store, lo, hi, check_decision, send), daemon=True)
+        child = ctx.Process(target=_verify_child, args=(store, lo, hi, check_decision, through, send), daemon=True)
         child.start()
         send.close()
         children.append((child, receive, lo, hi))
-    parts = [store.verify_range(*ranges[0], check_decision)]
+    parts = [store.verify_range(*ranges[0], check_decision, through)]
     for child, receive, lo, hi in children:
         try:
             status, value = receive.recv()
@@ -587,10 +596,10 @@ def _run_ranges(store: Store, ranges: list[tuple[int, int]], check_decision) -> 
     return parts
 
 
-def _verify_child(store: Store, lo: int, hi: int, check_decision, send) -> None:
+def _verify_child(store: Store, lo: int, hi: int, check_decision, checked_through: int, send) -> None:
     try:
         store.engine.dispose(close=False)  # never touch the parent's pooled connections
-        send.send(("ok", store.verify_range(lo, hi, check_decision)))
+        send.send(("ok", store.verify_range(lo, hi, check_decision, checked_through)))
     except Exception as exc:  # reported by the parent, which raises it
         send.send(("error", f"records {lo}-{hi}: {exc}"))
     finally:

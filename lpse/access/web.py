@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import secrets
+import threading
 from functools import wraps
 from pathlib import Path
 
@@ -56,8 +57,6 @@ class LoginThrottle:
     LOCK_MINUTES = 15
 
     def __init__(self, clock) -> None:
-        import threading
-
         self.clock = clock
         self.failures: dict[tuple[str, str], list] = {}
         self.until: dict[tuple[str, str], dt.datetime] = {}
@@ -348,14 +347,26 @@ def create_app(log: AccessLog, secret_key: str | None = None, secure: bool = Fal
             lambda: log.checkout(visit_id, g.user, form.get("equipment_out", ""), form.get("note", "")),
         )
 
+    verifying = threading.Lock()
+
     @app.get("/log")
     @login_required
     def trail():
-        # The newest 300 records, and the whole chain checked only when asked (it reads every
-        # record: about 2.6 s for a million). In one process: this server is threaded.
+        # The newest 300 records, and the whole chain checked only when asked (it re-hashes every
+        # record: about 2.6 s for a million; signatures only after the last attested verify). In
+        # one process, this server being threaded, and one at a time: more would take every
+        # worker thread and leave /login unanswered, so a second asker is told to wait.
         recs = log.store.records(last=300)
-        result = log.verify(processes=1) if request.args.get("verify") else None
-        return render_template("log.html", recs=recs[::-1], result=result, head=log.store.head())
+        result, busy = None, False
+        if request.args.get("verify"):
+            if verifying.acquire(blocking=False):
+                try:
+                    result = log.verify(processes=1, attest=True)
+                finally:
+                    verifying.release()
+            else:
+                busy = True
+        return render_template("log.html", recs=recs[::-1], result=result, busy=busy, head=log.store.head())
 
     @app.errorhandler(LpseError)
     def _unavailable(exc: LpseError):

@@ -6,6 +6,7 @@ a line, unique by ``epoch`` and in time order. Collection merges what the host h
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from lpse.comply import connect
+from lpse.errors import LpseError
 
 RECORDS = "/var/lib/lpse/capacity/records.jsonl"
 MAINTENANCE = "/var/lib/lpse/maintenance/windows.jsonl"
@@ -202,10 +204,17 @@ def collect_access(inventory: Path, results: Path, problems: dict | None = None)
     findings = log.audit(dt.datetime(2000, 1, 1, tzinfo=dt.UTC), now + dt.timedelta(days=1))
     directory = access_dir(results)
     directory.mkdir(parents=True, exist_ok=True)
+    # A checkpoint signed now goes into the report: printed and signed on paper, it is one more
+    # copy of the log's head kept outside the database (issue #19).
+    try:
+        signed, _paths = log.checkpoint()
+        checkpoint: dict[str, Any] | None = dataclasses.asdict(signed)
+    except LpseError as exc:
+        checkpoint = {"trouble": str(exc)}
     docs = {
         "visits.json": {"people": people, "visits": [_visit_json(v, now) for v in visits.values()]},
         "findings.json": [f.as_dict() for f in findings],
-        "verify.json": log.verify().as_dict() | {"collected": now.isoformat()},
+        "verify.json": log.verify().as_dict() | {"collected": now.isoformat(), "checkpoint": checkpoint},
     }
     for name, doc in docs.items():
         tmp = directory / f".{name}.tmp"

@@ -30,3 +30,12 @@ def test_visit_appears_in_the_monthly_report(tmp_path, log):
     html = build.render_html(context)
     assert visit in html and "Kunjungan ruang server (Pasal 21 ayat (4))" in html
     assert "X-1" in html and "Rantai catatan utuh" in html
+    # the report carries a checkpoint signed when it was collected: a copy of the head on paper
+    import json
+
+    from lpse.access import checkpoint
+
+    signed = json.loads((results / "access/verify.json").read_text())["checkpoint"]
+    cp = checkpoint.Checkpoint(**signed)
+    assert checkpoint.signed_by(cp, (log.config.keys_dir / "log.pub").read_text().strip())
+    assert cp.seq == log.store.head()[0] and f"catatan #{cp.seq}" in html and cp.signature in html

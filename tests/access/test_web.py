@@ -342,3 +342,37 @@ def test_behind_tls_the_cookies_are_secure_host_cookies(log):
     assert "Domain" not in cookie
     lang = client.get("/lang/en", base_url="https://spse.lab").headers["Set-Cookie"]
     assert "Secure" in lang
+
+
+def test_chain_checks_asked_at_once_leave_the_login_page_answering(server, log, monkeypatch):
+    """The review's stall: four "verify the whole chain" requests took every worker thread and
+    /login went unanswered for 30 s. One check runs at a time; the others are told to wait."""
+    import time
+    import urllib.request
+
+    from lpse.access.service import AccessLog
+
+    real = AccessLog.verify
+    monkeypatch.setattr(AccessLog, "verify", lambda self, **kw: (time.sleep(3), real(self, **kw))[1])
+    import http.cookiejar
+
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    page = opener.open(f"{server}/login").read().decode()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    body = f"user=satpam&password={log.pw['satpam']}&csrf_token={token}".encode()
+    opener.open(urllib.request.Request(f"{server}/login", data=body))
+    answers: list[str] = []
+    askers = [
+        threading.Thread(target=lambda: answers.append(opener.open(f"{server}/log?verify=1").read().decode()))
+        for _ in range(4)
+    ]
+    for a in askers:
+        a.start()
+    time.sleep(0.5)
+    assert urllib.request.urlopen(f"{server}/login", timeout=10).status == 200
+    assert askers[0].is_alive() or any(a.is_alive() for a in askers)  # answered while a check still ran
+    for a in askers:
+        a.join()
+    assert sum("Rantai catatan utuh" in a for a in answers) == 1
+    assert sum("sedang berjalan" in a for a in answers) == 3

@@ -197,7 +197,23 @@ def make_store(results: Path) -> None:
     ]  # fmt: skip
     (access / "findings.json").write_text(json.dumps(findings))
     (access / "verify.json").write_text(
-        json.dumps({"ok": True, "records": 57, "head": {"seq": 57, "hash": "9f" * 32}, "problems": []})
+        json.dumps(
+            {
+                "ok": True,
+                "records": 57,
+                "head": {"seq": 57, "hash": "9f" * 32},
+                "problems": [],
+                "checkpoint": {
+                    "seq": 57,
+                    "head": "9f" * 32,
+                    "time": "2026-11-30T08:00:00Z",
+                    "key": "A" * 43 + "=",
+                    "signature": "S" * 86 + "==",
+                    "verified": 0,
+                    "keys": "",
+                },
+            }
+        )
     )
     _jsonl(
         results / "connectivity/mgmt-01.jsonl",
