@@ -101,11 +101,26 @@ def clock() -> Clock:
     return Clock()
 
 
-@pytest.fixture
-def log(tmp_path: Path, clock: Clock) -> AccessLog:
-    the_log = AccessLog(make_config(tmp_path), clock=clock)
+@pytest.fixture(scope="session")
+def settled_log(tmp_path_factory) -> tuple[Path, dict[str, str]]:
+    """One log initialised and with every user's chosen password, made once per test session
+    (scrypt and key generation are most of a fresh log's cost); each test gets a copy of it."""
+    base = tmp_path_factory.mktemp("settled-access-log")
+    the_log = AccessLog(make_config(base))
     the_log.init()
-    the_log.pw = chosen_passwords(the_log)  # type: ignore[attr-defined]
+    chosen = chosen_passwords(the_log)
+    the_log.store.close()  # (SQLite folds its WAL into the file: the copy is whole)
+    return base, chosen
+
+
+@pytest.fixture
+def log(tmp_path: Path, clock: Clock, settled_log) -> AccessLog:
+    """A fresh log: the settled one copied into this test's directory (paths in the config, not
+    in the files, so the copy is a log of its own)."""
+    base, chosen = settled_log
+    shutil.copytree(base, tmp_path, dirs_exist_ok=True)
+    the_log = AccessLog(make_config(tmp_path), clock=clock)
+    the_log.pw = chosen  # type: ignore[attr-defined]
     yield the_log
     the_log.store.close()
 
