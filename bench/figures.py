@@ -136,14 +136,16 @@ def measured() -> str:
         for _size, v in sorted(access.get("verify_realistic", {}).items(), key=lambda kv: int(kv[0])):
             rows += [
                 (
-                    f"access log `verify`, {n(v['records'], 0)} records, one in four a signed decision: "
+                    f"access log `verify`, {n(v['records'], 0)} records (visits: a request, a signed decision, "
+                    "a check-in and a check-out signed by the guard desk): "
                     f"the routine run (signatures after the last verify, {n(v['routine_new_records'], 0)} new records)",
                     f"{n(v['routine_seconds_best'], 2)} s",
                     f"< {v['target_s']:g} s",
                     src,
                 ),
                 (
-                    f"the same log's first verify, every one of {n(v['signed_decisions'], 0)} signatures (`--full`)",
+                    f"the same log's first verify, every signature ({n(v['signed_decisions'], 0)} decisions, "
+                    f"{n(2 * v['signed_decisions'], 0)} guard records) checked (`--full`)",
                     f"{n(v['full_seconds'], 2)} s",
                     "—",
                     src,

@@ -61,7 +61,14 @@ class Found:
 
 def log_key(keys_dir: Path, create: bool = False) -> Ed25519PrivateKey | None:
     """The log's signing key (unencrypted, 0600: a checkpoint is written with nobody at the keyboard)."""
-    path = keys_dir / "log.key"
+    return machine_key(keys_dir, "log", create)
+
+
+def machine_key(keys_dir: Path, name: str, create: bool = False) -> Ed25519PrivateKey | None:
+    """``<keys_dir>/<name>.key`` (unencrypted, 0600, with ``<name>.pub`` beside it): a key that
+    signs with nobody at the keyboard (the log's checkpoints, the guard desk's records). Made
+    once when ``create``, never replaced."""
+    path = keys_dir / f"{name}.key"
     if path.exists():
         key = serialization.load_pem_private_key(path.read_bytes(), password=None)
         return key if isinstance(key, Ed25519PrivateKey) else None
@@ -72,7 +79,7 @@ def log_key(keys_dir: Path, create: bool = False) -> Ed25519PrivateKey | None:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as fh:
         fh.write(pem)
-    (keys_dir / "log.pub").write_text(chain.public_text(key.public_key()) + "\n")
+    (keys_dir / f"{name}.pub").write_text(chain.public_text(key.public_key()) + "\n")
     return key
 
 

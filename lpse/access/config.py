@@ -49,6 +49,8 @@ class AccessConfig:
     # log's public key pinned in the inventory (empty: <keys_dir>/log.pub).
     checkpoint_dirs: tuple[Path, ...] = ()
     checkpoint_key: str = ""
+    # The guard desk's public key pinned in the inventory (empty: <keys_dir>/desk.pub).
+    desk_key: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -145,9 +147,13 @@ def from_vars(raw: dict[str, Any], source: str = "inventory") -> AccessConfig:
     pinned = str(raw.get("access_log_checkpoint_key") or "")
     if pinned and not re.fullmatch(r"[A-Za-z0-9+/]{43}=", pinned):
         raise InputError(f"{source}: access_log_checkpoint_key must be the log's public key (base64, 44 characters)")
+    desk_key = str(raw.get("access_log_desk_key") or "")
+    if desk_key and not re.fullmatch(r"[A-Za-z0-9+/]{43}=", desk_key):
+        raise InputError(f"{source}: access_log_desk_key must be the guard desk's public key (base64, 44 characters)")
     return AccessConfig(
         checkpoint_dirs=tuple(Path(d) for d in dirs),
         checkpoint_key=pinned,
+        desk_key=desk_key,
         database=database,
         keys_dir=keys_dir,
         approvers=approvers,

@@ -32,6 +32,9 @@ ITEMS = {"type": "array", "items": _text(200), "maxItems": 100}
 # Imported records carry where they came from; native ones do not.
 IMPORT = {"imported": {"type": "boolean"}, "imported_by": _text(32), "source": _text(200)}
 
+# The guard desk's signature on the records it makes (lpse/access/desk.py).
+DESK = {"desk_signature": {"type": "string", "maxLength": 200}}
+
 SCHEMAS: dict[str, dict[str, Any]] = {
     "request": {
         "type": "object",
@@ -74,7 +77,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     "checkin": {
         "type": "object",
         "required": ["badge"],
-        "properties": {"badge": _match(r"^[A-Za-z0-9-]{1,20}$"), "escort": _text(120), **IMPORT},
+        "properties": {"badge": _match(r"^[A-Za-z0-9-]{1,20}$"), "escort": _text(120), **IMPORT, **DESK},
     },
     "checkout": {
         "type": "object",
@@ -84,12 +87,19 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "note": _text(300, min_length=0),
             "equipment_difference": _text(2000, min_length=0),
             **IMPORT,
+            **DESK,
         },
     },
     "door": {
         "type": "object",
         "required": ["door", "badge", "event"],
-        "properties": {"door": _text(60), "badge": _text(20, min_length=0), "event": _text(20), "source": _text(200)},
+        "properties": {
+            "door": _text(60),
+            "badge": _text(20, min_length=0),
+            "event": _text(20),
+            "source": _text(200),
+            **DESK,
+        },
     },
     "note": {"type": "object"},
     "audit": {"type": "object", "required": ["action"], "properties": {"action": _text(40)}},

@@ -22,10 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from lpse.access import chain, checkpoint, rules, schema
+from lpse.access import chain, checkpoint, desk, rules, schema
 from lpse.access.config import ID_RE, AccessConfig
 from lpse.access.errors import AccessRefused, field_error
-from lpse.access.store import Draft, Problem, Store, Tx, Verification
+from lpse.access.store import Checks, Draft, Problem, Store, Tx, Verification
 from lpse.errors import InputError, LpseError
 
 ID_TYPES = ("ktp", "sim", "paspor", "nip", "kartu-pegawai", "lainnya")
@@ -150,8 +150,54 @@ class AccessLog:
             _write_private(path, password.encode() + b"\n")
             made.append(Created(user, path, user in self.config.approvers))
         checkpoint.log_key(keys, create=True)  # made once, never replaced
+        if checkpoint.machine_key(keys, "desk") is None:
+            # From the log's head now on, every guard record carries the desk's signature
+            # (lpse/access/desk.py); those before were made without one.
+            since = self.store.head()[0]
+            checkpoint.machine_key(keys, "desk", create=True)
+            (keys / "desk.since").write_text(f"{since}\n")
         self.checkpoint()
         return made
+
+    # --- the guard desk's signature (lpse/access/desk.py) -----------------------------------
+
+    def desk_since(self) -> int | None:
+        """The log's head when the desk's key was made: guard records after it must be signed
+        (None: this log has no desk key, it predates desk signatures and was not upgraded)."""
+        keys = self.config.keys_dir
+        if not (keys / "desk.pub").exists() and not self.config.desk_key:
+            return None
+        try:
+            return int((keys / "desk.since").read_text().strip())
+        except (OSError, ValueError):
+            return 0  # unknown: every guard record must be signed
+
+    def desk_public(self) -> str | None:
+        if self.config.desk_key:
+            return self.config.desk_key
+        path = self.config.keys_dir / "desk.pub"
+        return path.read_text().strip() if path.exists() else None
+
+    def append_signed(self, build: Callable[[Tx], Draft | list[Draft]], now: dt.datetime) -> list[chain.Record]:
+        """Append records the guard desk makes, each signed by the desk's key over its place and
+        content. Once the log has a desk key, no guard record is written without its signature."""
+        key = checkpoint.machine_key(self.config.keys_dir, "desk")
+        if key is None and self.desk_since() is not None:
+            raise LpseError(
+                f"{self.config.keys_dir}/desk.key is missing: the guard desk cannot sign. Restore it from "
+                "the backup of the keys (a new key is never made for a log that has one)"
+            )
+
+        def signed(tx: Tx) -> Draft | list[Draft]:
+            drafts = build(tx)
+            for i, d in enumerate(drafts if isinstance(drafts, list) else [drafts]):
+                if key is not None and d.kind in desk.KINDS:
+                    d.at = d.at or now
+                    at = chain.utc_text(d.at)
+                    d.data[desk.FIELD] = desk.sign(key, tx.next_seq + i, d.kind, d.visit, at, d.actor, d.data)
+            return drafts
+
+        return self.store.append(signed, now=now)
 
     # --- checkpoints (lpse/access/checkpoint.py) ------------------------------------------
 
@@ -387,7 +433,7 @@ class AccessLog:
                 raise AccessRefused("unverified", visit=visit.id, reason=trouble)
             return Draft("checkin", visit.id, guard, {"badge": badge, "escort": escort or visit.request["escort"]})
 
-        return self.store.append(build, now=now)[0]
+        return self.append_signed(build, now)[0]
 
     def checkout(self, visit_id: str, guard: str, equipment_out: Any = None, note: str = "") -> chain.Record:
         now = self.clock()
@@ -404,7 +450,7 @@ class AccessLog:
                 data.update(note=note, equipment_difference=diff)
             return Draft("checkout", visit.id, guard, data)
 
-        return self.store.append(build, now=now)[0]
+        return self.append_signed(build, now)[0]
 
     def _guard(self, user: str) -> None:
         if user not in self.config.guards:
@@ -441,7 +487,7 @@ class AccessLog:
                 )
             return new
 
-        added = self.store.append(build, now=self.clock())
+        added = self.append_signed(build, self.clock())
         return len(added), len(events) - len(added)
 
     @staticmethod
@@ -495,7 +541,7 @@ class AccessLog:
                 )
                 if trouble:
                     raise InputError(f"{where}: {trouble}: an imported decision keeps its approver's signature")
-        self.store.append(lambda tx: drafts, now=self.clock())
+        self.append_signed(lambda tx: drafts, self.clock())
         return len(drafts)
 
     # --- reading ------------------------------------------------------------------------
@@ -557,6 +603,7 @@ class AccessLog:
         """The approvers' public keys as this log checks signatures against them: an attested
         checkpoint is trusted only while they are the same."""
         pairs = [f"{user}={self.public_key(user) or ''}" for user in sorted(self.config.approvers)]
+        pairs.append(f"desk={self.desk_public() or ''}")
         return hashlib.sha256("\n".join(pairs).encode()).hexdigest()
 
     def trusted_through(self) -> int:
@@ -590,7 +637,16 @@ class AccessLog:
                 return f"decision on {record.visit}, which has no request"
             return self.signature_trouble(request, record.actor, record.data, keys)
 
-        result = self.store.verify(check, processes, through)
+        since = self.desk_since()
+        guard, guards_after = None, 0
+        if since is not None:
+            public = _public_or_none(self.desk_public())
+            guards_after = max(since, through)
+
+            def guard(record: chain.Record) -> str | None:
+                return desk.trouble(public, record)
+
+        result = self.store.verify(Checks(check, guard, through, guards_after), processes)
         result.trusted_through = through
         self._check_checkpoints(result)
         key = checkpoint.log_key(self.config.keys_dir) if attest and result.ok else None
@@ -611,6 +667,13 @@ class AccessLog:
         return rules.audit(
             self.store.records(), self.config, start, end, self.clock(), lambda v: self.approval_trouble(v, keys)
         )
+
+
+def _public_or_none(text: str | None):
+    try:
+        return chain.public_from_text(text) if text else None
+    except ValueError:
+        return None
 
 
 def _entries(value: int | str | None, most: int) -> int:

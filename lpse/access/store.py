@@ -165,6 +165,21 @@ HEAD_MISSING = (
 
 # Checks a decision record, given its request when the walk saw it (else None): a problem or None.
 DecisionCheck = Callable[[chain.Record, chain.Record | None], str | None]
+# Checks a guard record (check-in, check-out, door event): a problem or None.
+GuardCheck = Callable[[chain.Record], str | None]
+GUARD_KINDS = ("checkin", "checkout", "door")
+
+
+@dataclass(frozen=True)
+class Checks:
+    """What ``verify`` checks beyond the hashes, and from where: decisions after
+    ``decisions_after`` go to ``decision``, guard records after ``guards_after`` to ``guard``
+    (those before were checked by an earlier, attested verify, or predate the desk's key)."""
+
+    decision: DecisionCheck | None = None
+    guard: GuardCheck | None = None
+    decisions_after: int = 0
+    guards_after: int = 0
 
 
 class StoreUnavailable(LpseError):
@@ -430,16 +445,14 @@ class Store:
 
     # --- verification -------------------------------------------------------------------
 
-    def verify(
-        self, check_decision: DecisionCheck | None = None, processes: int | None = None, checked_through: int = 0
-    ) -> Verification:
+    def verify(self, checks: Checks | None = None, processes: int | None = None) -> Verification:
         """Walk the whole chain; every problem names its record. Streams: constant memory.
 
         Each record's hash is checked against the stored hash of the record before it, so the
         chain splits into ranges that are checked independently: a long chain is checked by one
         forked process per CPU (up to four), each over its own range and connection. A threaded
-        caller (the web app) passes ``processes=1``: it must not fork. Decisions up to
-        ``checked_through`` are hashed like every record but not given to ``check_decision``."""
+        caller (the web app) passes ``processes=1``: it must not fork. Records before ``checks``'
+        starting points are hashed like every record but not given to its checkers."""
         import time
 
         self.ensure()
@@ -462,7 +475,7 @@ class Store:
             result.problems.append(Problem(int(head_seq), "the chain head row is missing: the database was altered"))
         head_seq, head_hash = int(head_seq), bytes(head_hash)
         ranges = _ranges(head_seq, processes or verify_processes(head_seq))
-        parts = _run_ranges(self, ranges, check_decision, checked_through)
+        parts = _run_ranges(self, ranges, checks or Checks())
         for part in parts:
             result.records += part.records
             result.decisions += part.decisions
@@ -481,11 +494,12 @@ class Store:
         result.seconds = time.perf_counter() - started
         return result
 
-    def verify_range(
-        self, lo: int, hi: int, check_decision: DecisionCheck | None = None, checked_through: int = 0
-    ) -> Verification:
+    def verify_range(self, lo: int, hi: int, checks: Checks | None = None) -> Verification:
         """Check records lo..hi against the stored hash of the record before lo."""
         result = Verification()
+        checks = checks or Checks()
+        check_decision, decisions_after = checks.decision, checks.decisions_after
+        check_guard, guards_after = checks.guard, checks.guards_after
         # The loop is the hot path of a million-record verify (bench/access.py): the record
         # prefix is cached per (kind, visit) and hashing is inlined.
         sha256, count = hashlib.sha256, 0
@@ -529,7 +543,7 @@ class Store:
                         )
                     elif kind == "decision":
                         result.decisions += 1
-                        if check_decision and seq > checked_through:
+                        if check_decision and seq > decisions_after:
                             request = requests.pop(visit, None)
                             trouble = check_decision(
                                 chain.Record.from_body(body, digest),
@@ -537,10 +551,14 @@ class Store:
                             )
                             if trouble:
                                 result.problems.append(Problem(seq, trouble))
-                    elif kind == "request" and check_decision and seq > checked_through:
+                    elif kind == "request" and check_decision and seq > decisions_after:
                         # its decision follows soon: kept until then (a decision in another range
                         # looks its request up through the visit index)
                         requests.setdefault(visit, (body, digest))
+                    elif check_guard and seq > guards_after and kind in GUARD_KINDS:
+                        trouble = check_guard(chain.Record.from_body(body, digest))
+                        if trouble:
+                            result.problems.append(Problem(seq, trouble))
                     skip_link = False
                     prev = digest
             cur.close()
@@ -568,22 +586,22 @@ def _ranges(last: int, parts: int) -> list[tuple[int, int]]:
     return [(lo, min(lo + step - 1, last)) for lo in range(1, last + 1, step)]
 
 
-def _run_ranges(store: Store, ranges: list[tuple[int, int]], check_decision, through: int) -> list[Verification]:
+def _run_ranges(store: Store, ranges: list[tuple[int, int]], checks: Checks) -> list[Verification]:
     """Verify the first range here and each other range in a forked child (fork: the child
-    inherits the decision checker as it is; it opens its own database connection)."""
+    inherits the checkers as they are; it opens its own database connection)."""
     import multiprocessing
 
     if len(ranges) <= 1:
-        return [store.verify_range(lo, hi, check_decision, through) for lo, hi in ranges]
+        return [store.verify_range(lo, hi, checks) for lo, hi in ranges]
     ctx = multiprocessing.get_context("fork")
     children = []
     for lo, hi in ranges[1:]:
         receive, send = ctx.Pipe(duplex=False)
-        child = ctx.Process(target=_verify_child, args=(store, lo, hi, check_decision, through, send), daemon=True)
+        child = ctx.Process(target=_verify_child, args=(store, lo, hi, checks, send), daemon=True)
         child.start()
         send.close()
         children.append((child, receive, lo, hi))
-    parts = [store.verify_range(*ranges[0], check_decision, through)]
+    parts = [store.verify_range(*ranges[0], checks)]
     for child, receive, lo, hi in children:
         try:
             status, value = receive.recv()
@@ -596,10 +614,10 @@ def _run_ranges(store: Store, ranges: list[tuple[int, int]], check_decision, thr
     return parts
 
 
-def _verify_child(store: Store, lo: int, hi: int, check_decision, checked_through: int, send) -> None:
+def _verify_child(store: Store, lo: int, hi: int, checks: Checks, send) -> None:
     try:
         store.engine.dispose(close=False)  # never touch the parent's pooled connections
-        send.send(("ok", store.verify_range(lo, hi, check_decision, checked_through)))
+        send.send(("ok", store.verify_range(lo, hi, checks)))
     except Exception as exc:  # reported by the parent, which raises it
         send.send(("error", f"records {lo}-{hi}: {exc}"))
     finally:

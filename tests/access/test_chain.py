@@ -121,7 +121,11 @@ def test_inserted_record_is_named(log):
     found = problems(log)
     # the forged record links correctly to 5, so the break shows at the next one, whose hash
     # was made on another predecessor, and every record after it stands at the wrong place
-    assert found[0] == (7, "holds record 6's content: records were reordered"), found
+    assert found[0] == (
+        6,
+        "checkin #6 of V-000001 carries no guard-desk signature: not made by the desk (written into the database)",
+    ), found
+    assert (7, "holds record 6's content: records were reordered") in found
 
 
 @split_too
@@ -198,8 +202,11 @@ def _big_batches(config) -> None:
     from lpse.access.store import Draft
 
     log = AccessLog(config)
-    while True:
-        log.store.append(lambda tx: [Draft("door", None, "x", {"door": "d", "badge": "b", "event": "open"})] * 5000)
+    while True:  # as an import of door events does it: signed by the guard desk
+        log.append_signed(
+            lambda tx: [Draft("door", None, "x", {"door": "d", "badge": "b", "event": "open"}) for _ in range(5000)],
+            log.clock(),
+        )
 
 
 def test_writer_killed_mid_write_leaves_a_log_that_verifies(tmp_path, log):

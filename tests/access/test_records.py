@@ -178,10 +178,8 @@ def fill_disk(monkeypatch):
     return lambda: monkeypatch.setattr(store, "_sqlite_setup", capped)
 
 
-def doors(n: int) -> list[Draft]:
-    return [
-        Draft("door", None, "satpam", {"door": "ruang-server", "badge": f"B{i}", "event": "open"}) for i in range(n)
-    ]
+def filler(n: int) -> list[Draft]:
+    return [Draft("audit", None, "satpam", {"action": "login", "address": f"10.0.0.{i % 250}"}) for i in range(n)]
 
 
 def test_a_full_disk_is_named_and_loses_nothing(log, fill_disk):
@@ -196,11 +194,11 @@ def test_a_full_disk_is_named_and_loses_nothing(log, fill_disk):
     with pytest.raises(StoreUnavailable, match=r"the disk is full \(database or disk is full\): nothing was recorded"):
         for _ in range(500):  # a batch that finds no room is refused whole ...
             before = full.store.head()
-            full.store.append(lambda tx: doors(20))
+            full.store.append(lambda tx: filler(20))
     assert full.store.head() == before
     with pytest.raises(StoreUnavailable):
         for _ in range(500):  # ... and single records fill the last free bytes
-            full.store.append(lambda tx: doors(1))
+            full.store.append(lambda tx: filler(1))
     head = full.store.head()
     with pytest.raises(StoreUnavailable):
         full.checkin(visit, "satpam", "T-07")
@@ -223,7 +221,7 @@ def test_a_full_disk_at_the_command_line_is_one_line_not_a_traceback(tmp_path, f
     log = AccessLog(make_config(tmp_path))
     log.init()
     password = chosen_passwords(log)["satpam"]
-    log.store.append(lambda tx: doors(1))
+    log.store.append(lambda tx: filler(1))
     log.store.close()
     fill_disk()
     feed = tmp_path / "doors.csv"
