@@ -91,7 +91,7 @@ def check(params: dict, now: dt.datetime) -> dict:
     if not visit.approved:
         state = "ditolak / denied" if visit.decision else "belum disetujui / not approved"
         raise ValueError(f"kunjungan {visit.id} {state}: pekerjaan di ruang server tidak boleh dilakukan")
-    if visit.decided_by not in cfg.approvers:
+    if visit.decided_at is None or not cfg.authorised(visit.decided_by, visit.decided_at):
         raise ValueError(
             f"{visit.id} disetujui oleh {visit.decided_by}, bukan pejabat berwenang / not an authorised official"
         )

@@ -716,6 +716,12 @@ ACCESS: dict[str, dict[str, str]] = {
     "access.purpose": {"id": "keperluan", "en": "purpose"},
     "access.escort": {"id": "pendamping", "en": "escort"},
     "access.equipment": {"id": "peralatan", "en": "equipment"},
+    "access.key_rotated": {
+        "id": "Kunci tanda tangan {user} diganti (#{seq}); kunci lama tidak berlaku lagi. Kunci publik baru "
+        "(tulis sebagai public_key {user} di inventaris): {key}",
+        "en": "Signing key of {user} replaced (#{seq}); the old key signs nothing from now on. New public key "
+        "(pin it as public_key of {user} in the inventory): {key}",
+    },
     "access.signatures_trusted": {
         "id": "Tanda tangan sampai #{seq} sudah diperiksa verifikasi sebelumnya (--full: periksa semua lagi).",
         "en": "Signatures through #{seq} were checked by an earlier verify (--full: check them all again).",

@@ -28,7 +28,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 GENESIS = bytes(32)
-KINDS = ("request", "decision", "checkin", "checkout", "door", "note", "audit")
+KINDS = ("request", "decision", "checkin", "checkout", "door", "note", "audit", "key")
 
 
 def utc_text(when: dt.datetime) -> str:

@@ -114,6 +114,19 @@ def passwd(user: str, password_file: Path | None, new_password_file: Path | None
     console.print(t("access.password_changed", user=user))
 
 
+@access.command("rotate-key")
+@click.argument("user")
+@click.option("--reason", default="", help="Why (a key possibly seen by others, a routine change).")
+@click.option("--password-file", type=click.Path(path_type=Path), help="File holding the approver's password.")
+@inventory_option
+def rotate_key(user: str, reason: str, password_file: Path | None, inventory: Path | None) -> None:
+    """Replace an approver's signing key: a record signed by the key it retires, which signs
+    nothing after it. Then pin the new key in the inventory (public_key)."""
+    log = open_log(inventory)
+    record = log.rotate_key(user, _password(user, password_file), reason)
+    console.print(t("access.key_rotated", user=user, seq=record.seq, key=record.data["key"]), highlight=False)
+
+
 @access.command("request")
 @as_option
 @click.option("--name", required=True, help="Visitor's full name.")

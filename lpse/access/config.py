@@ -6,6 +6,7 @@ database only holds what happened. Every problem names the variable and the item
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +31,8 @@ class Person:
     # The operating-system account that is this person at the terminal (the guard desk's PC):
     # `lpse access` run by it needs no password for this user. Empty: always the password.
     os_user: str = ""
+    # A former approver's last day of authority (site time, YYYY-MM-DD); empty for current ones.
+    until: str = ""
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,8 @@ class AccessConfig:
     keys_dir: Path
     approvers: dict[str, Person]
     guards: dict[str, Person]
+    # Officials who no longer approve: their decisions up to ``until`` still verify.
+    former: dict[str, Person] = field(default_factory=dict)
     max_visit_hours: float = 12.0
     door_grace_minutes: float = 5.0
     # The most entries one approval may admit (an approval admits one unless it says more).
@@ -67,8 +72,20 @@ class AccessConfig:
     def users(self) -> dict[str, Person]:
         return {**self.guards, **self.approvers}
 
+    def official(self, user: str) -> Person | None:
+        """An approver, current or former."""
+        return self.approvers.get(user) or self.former.get(user)
 
-def _people(raw: Any, var: str, source: str, id_required: bool = False) -> dict[str, Person]:
+    def authorised(self, user: str, when: dt.datetime) -> bool:
+        """Whether ``user`` could approve at ``when``: a current approver, or a former one up
+        to the end of their last day (site time)."""
+        if user in self.approvers:
+            return True
+        person = self.former.get(user)
+        return bool(person) and when.astimezone(self.tz).date().isoformat() <= person.until
+
+
+def _people(raw: Any, var: str, source: str, id_required: bool = False, former: bool = False) -> dict[str, Person]:
     if raw is None:
         return {}
     if not isinstance(raw, list):
@@ -78,7 +95,8 @@ def _people(raw: Any, var: str, source: str, id_required: bool = False) -> dict[
         where = f"{source}: {var}[{i}]"
         if not isinstance(item, dict):
             raise InputError(f"{where} must be a mapping with user and name")
-        unknown = set(item) - {"user", "name", "title", "id_number", "public_key", "os_user"}
+        known = {"user", "name", "title", "id_number", "public_key", "os_user", *(["until"] if former else [])}
+        unknown = set(item) - known
         if unknown:
             raise InputError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
         user = str(item.get("user", ""))
@@ -91,10 +109,14 @@ def _people(raw: Any, var: str, source: str, id_required: bool = False) -> dict[
         if id_required and not ID_RE.match(str(item.get("id_number", ""))):
             # self-approval is refused by identity number: a name is written many ways
             raise InputError(f"{where}: id_number (NIP or KTP, 3-40 letters, digits, '.', '/' or '-') is missing")
+        until = str(item.get("until") or "")
+        if former and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", until):
+            raise InputError(f"{where}: until (the last day of their authority, YYYY-MM-DD) is missing")
         os_user = str(item.get("os_user") or "")
         if os_user and (not USER_RE.match(os_user) or os_user == "root"):
             raise InputError(f"{where}: os_user {os_user!r} must be a personal login name (not root)")
         out[user] = Person(
+            until=until,
             os_user=os_user,
             user=user,
             name=str(item["name"]).strip(),
@@ -133,6 +155,12 @@ def from_vars(raw: dict[str, Any], source: str = "inventory") -> AccessConfig:
     if not approvers:
         raise InputError(f"{source}: access_log_approvers lists nobody: who may approve server-room visits?")
     guards = _people(raw.get("access_log_guards"), "access_log_guards", source)
+    former = _people(
+        raw.get("access_log_former_approvers"), "access_log_former_approvers", source, id_required=True, former=True
+    )
+    both = sorted(set(former) & set(approvers))
+    if both:
+        raise InputError(f"{source}: {', '.join(both)} in both access_log_approvers and access_log_former_approvers")
     tz = str(raw.get("access_log_timezone", "Asia/Jakarta"))
     try:
         ZoneInfo(tz)
@@ -158,6 +186,7 @@ def from_vars(raw: dict[str, Any], source: str = "inventory") -> AccessConfig:
         keys_dir=keys_dir,
         approvers=approvers,
         guards=guards,
+        former=former,
         max_visit_hours=_number(raw, "access_log_max_visit_hours", 12, source, 0.5, 24 * 31),
         door_grace_minutes=_number(raw, "access_log_door_grace_minutes", 5, source, 0, 120),
         max_entries=_whole(raw, "access_log_max_entries", 31, source, 1, 1000),

@@ -146,7 +146,7 @@ def bare_name(name: str) -> str:
 def is_self(visit: Visit, approver: str, config: AccessConfig) -> bool:
     """Whether the approver is the visitor: by identity number (approvers carry one), and by name
     with titles set aside."""
-    person = config.approvers.get(approver)
+    person = config.official(approver)
     visitor = visit.request.get("visitor", {})
     if person is None:
         return False
@@ -312,7 +312,7 @@ def _entry_problem(
         return f"visit {v.id} entered at {local(e.at, config)} without an approval before entry"
     if not v.approved:
         return f"visit {v.id} entered at {local(e.at, config)} although it was denied by {v.decided_by}"
-    if v.decided_by not in config.approvers:
+    if v.decided_at is None or not config.authorised(v.decided_by, v.decided_at):
         return f"visit {v.id} was approved by {v.decided_by}, who is not an authorised approver"
     if is_self(v, v.decided_by, config):
         return f"visit {v.id} was approved by the visitor ({v.decided_by})"

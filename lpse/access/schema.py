@@ -102,6 +102,19 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         },
     },
     "note": {"type": "object"},
+    # An approver's key rotation (lpse/access/keys.py).
+    "key": {
+        "type": "object",
+        "required": ["user", "key", "previous", "signature", "proof"],
+        "properties": {
+            "user": _match(r"^[a-z][a-z0-9._-]{1,31}$"),
+            "key": {"type": "string", "maxLength": 100},
+            "previous": {"type": "string", "maxLength": 100},
+            "signature": {"type": "string", "maxLength": 200},
+            "proof": {"type": "string", "maxLength": 200},
+            "reason": _text(300, min_length=0),
+        },
+    },
     "audit": {"type": "object", "required": ["action"], "properties": {"action": _text(40)}},
 }
 

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from lpse.access import chain, checkpoint, desk, rules, schema
+from lpse.access import keys as approver_keys
 from lpse.access.config import ID_RE, AccessConfig
 from lpse.access.errors import AccessRefused, field_error
 from lpse.access.store import Checks, Draft, Problem, Store, Tx, Verification
@@ -34,6 +35,7 @@ BADGE_RE = re.compile(r"^[A-Za-z0-9-]{1,20}$")
 VISIT_RE = re.compile(r"^V-\d{6,}$")
 REL_RE = re.compile(r"^\+(\d{1,4})([mhd])$")
 MAX_SPAN = dt.timedelta(days=31)
+NOT_OFFICIAL = "who is in neither access_log_approvers nor access_log_former_approvers"
 
 
 def text(value: Any, name: str, *, required: bool = True, limit: int = 200) -> str:
@@ -293,13 +295,71 @@ class AccessLog:
         return password_ok(password, self.store.account(user))
 
     def public_key(self, user: str) -> str | None:
-        person = self.config.approvers.get(user)
-        if person is None:
-            return None
-        if person.public_key:
-            return person.public_key
-        path = self.config.keys_dir / f"{user}.pub"
-        return path.read_text().strip() if path.exists() else None
+        """The approver's current key (after any rotation), None for nobody's."""
+        periods = self.key_history(user)
+        return periods[-1].key if periods else None
+
+    def key_history(self, user: str, cache: dict[Any, Any] | None = None) -> list[approver_keys.Period]:
+        """The official's keys over time (lpse/access/keys.py): the first one (pinned in the
+        inventory, or ``<keys_dir>/<user>.pub``) and each rotation in the chain. ``cache`` keeps
+        them, and the rotations read, over one pass (a verify, an audit)."""
+        cache = {} if cache is None else cache
+        if user not in cache:
+            person = self.config.official(user)
+            if person is None:
+                cache[user] = ([], [])
+            else:
+                if None not in cache:
+                    cache[None] = self.store.records(kinds=("key",))
+                path = self.config.keys_dir / f"{user}.pub"
+                first = person.public_key or (path.read_text().strip() if path.exists() else None)
+                periods, problems = approver_keys.history(user, first, cache[None])
+                if person.public_key and periods and person.public_key != periods[-1].key:
+                    problems.append(
+                        (
+                            periods[-1].since_seq,
+                            f"the inventory pins a key of {user} that is not their current one (rotated at "
+                            f"#{periods[-1].since_seq}): pin the new key as public_key once the rotation is confirmed",
+                        )
+                    )
+                cache[user] = (periods, problems)
+        return cache[user][0]
+
+    def rotate_key(self, user: str, password: str, reason: str = "") -> chain.Record:
+        """Replace an approver's signing key, as an explicit record signed by the key it retires
+        (and by the new one). From its time on, the old key signs nothing that verifies."""
+        if user not in self.config.approvers:
+            raise AccessRefused("not_approver", user=user)
+        key_path = self.config.keys_dir / f"{user}.key"
+        try:
+            old = chain.load_private(key_path.read_bytes(), password or "")
+        except FileNotFoundError:
+            raise AccessRefused("no_key", user=user, path=key_path) from None
+        except (ValueError, TypeError):
+            raise AccessRefused("bad_password", user=user) from None
+        previous = chain.public_text(old.public_key())
+        if previous != self.public_key(user):
+            raise AccessRefused("key_mismatch", user=user)
+        pem, new = chain.new_private_pem(password)
+        fresh = chain.load_private(pem, password)
+        body = approver_keys.message(user, new, previous)
+        data = {
+            "user": user,
+            "key": new,
+            "previous": previous,
+            "signature": chain.sign(old, body),
+            "proof": chain.sign(fresh, body),
+            "reason": text(reason, "reason", required=False, limit=300),
+        }
+        staged = key_path.with_name(f".{user}.key.new")
+        _write_private(staged, pem)  # kept beside the key until the rotation is recorded
+        record = self.store.append(lambda tx: Draft("key", None, user, data), now=self.clock())[0]
+        retired = self.config.keys_dir / "retired"
+        retired.mkdir(mode=0o700, exist_ok=True)
+        (retired / f"{user}-{record.seq}.pub").write_text(previous + "\n")
+        os.replace(staged, key_path)
+        (self.config.keys_dir / f"{user}.pub").write_text(new + "\n")
+        return record
 
     # --- the visit's life ---------------------------------------------------------------
 
@@ -535,7 +595,7 @@ class AccessLog:
             elif item["kind"] == "decision":
                 request = requests.get(visit) or next(iter(self.store.records(visit=visit, kinds=("request",))), None)
                 trouble = (
-                    self.signature_trouble(request, who, data)
+                    self.signature_trouble(request, who, data, when=chain.utc_text(at))
                     if request
                     else f"decision on {visit}, which has no request"
                 )
@@ -561,18 +621,33 @@ class AccessLog:
     # --- signatures -----------------------------------------------------------------------
 
     def signature_trouble(
-        self, request: chain.Record, approver: str, data: dict[str, Any], keys: dict[str, Any] | None = None
+        self,
+        request: chain.Record,
+        approver: str,
+        data: dict[str, Any],
+        keys: dict[str, Any] | None = None,
+        when: str | None = None,
     ) -> str | None:
-        """Why a decision by ``approver`` (its ``data``) on ``request`` is not signed by that
-        approver's key over that very request (None: it is). Imported or not: no exception.
-        ``keys`` caches the approvers' public keys over one pass (a verify, an audit)."""
-        keys = {} if keys is None else keys
-        if approver not in keys:
-            text_key = self.public_key(approver)
-            keys[approver] = chain.public_from_text(text_key) if text_key else None
-        public = keys[approver]
-        if public is None:
+        """Why a decision by ``approver`` (its ``data``) on ``request``, made at ``when``, is not
+        signed by the key that was that approver's then, over that very request (None: it is).
+        Imported or not: no exception. ``keys`` caches the key histories over one pass."""
+        if self.config.official(approver) is None:
+            return f"decision on {request.visit} by {approver}, {NOT_OFFICIAL}"
+        periods = self.key_history(approver, keys)
+        if not periods:
             return f"decision on {request.visit} by {approver}, who has no public key in the inventory"
+        named = data.get("key")
+        period = next((p for p in periods if p.key == named), None) if named else None
+        if named and period is None:
+            return f"the decision by {approver} on {request.visit} names a key that was never {approver}'s"
+        if period is None:  # a decision that does not name its key: the one current then
+            period = next((p for p in periods if when is None or p.covers(when)), periods[-1])
+        if when and not period.covers(when):
+            return (
+                f"the decision by {approver} on {request.visit} at {when} is signed with a key "
+                f"{'retired at ' + period.until if period.until else 'not yet theirs then'}"
+            )
+        public = chain.public_from_text(period.key)
         if not data.get("signature"):
             return f"the decision by {approver} on {request.visit} carries no signature"
         if data.get("scheme") == "v2":
@@ -597,12 +672,14 @@ class AccessLog:
             visit.request,
             bytes.fromhex(visit.request_hash),
         )
-        return self.signature_trouble(request, visit.decided_by, visit.decision, keys)
+        when = chain.utc_text(visit.decided_at) if visit.decided_at else None
+        return self.signature_trouble(request, visit.decided_by, visit.decision, keys, when)
 
     def keys_fingerprint(self) -> str:
         """The approvers' public keys as this log checks signatures against them: an attested
         checkpoint is trusted only while they are the same."""
-        pairs = [f"{user}={self.public_key(user) or ''}" for user in sorted(self.config.approvers)]
+        officials = sorted({*self.config.approvers, *self.config.former})
+        pairs = [f"{user}={self.public_key(user) or ''}" for user in officials]
         pairs.append(f"desk={self.desk_public() or ''}")
         return hashlib.sha256("\n".join(pairs).encode()).hexdigest()
 
@@ -635,7 +712,7 @@ class AccessLog:
                 request = next(iter(self.store.records(visit=record.visit, kinds=("request",))), None)
             if request is None:
                 return f"decision on {record.visit}, which has no request"
-            return self.signature_trouble(request, record.actor, record.data, keys)
+            return self.signature_trouble(request, record.actor, record.data, keys, record.at)
 
         since = self.desk_since()
         guard, guards_after = None, 0
@@ -648,6 +725,11 @@ class AccessLog:
 
         result = self.store.verify(Checks(check, guard, through, guards_after), processes)
         result.trusted_through = through
+        _one_problem_per_stranger(result)
+        for user in sorted({*self.config.approvers, *self.config.former}):
+            self.key_history(user, keys)
+            for seq, what in keys[user][1]:
+                result.problems.append(Problem(seq, what))
         self._check_checkpoints(result)
         key = checkpoint.log_key(self.config.keys_dir) if attest and result.ok else None
         if key is not None and result.head_seq:
@@ -667,6 +749,28 @@ class AccessLog:
         return rules.audit(
             self.store.records(), self.config, start, end, self.clock(), lambda v: self.approval_trouble(v, keys)
         )
+
+
+def _one_problem_per_stranger(result: Verification) -> None:
+    """Decisions by someone the inventory no longer names (an official removed instead of moved
+    to access_log_former_approvers) are one finding per person, not one per decision: the
+    decisions are not tampered with; the inventory lacks their author."""
+    strangers: dict[str, list[int]] = {}
+    kept = []
+    for p in result.problems:
+        if p.what.endswith(NOT_OFFICIAL):
+            strangers.setdefault(p.what.split(" by ", 1)[1].split(",", 1)[0], []).append(p.seq)
+        else:
+            kept.append(p)
+    for user, seqs in sorted(strangers.items()):
+        kept.append(
+            Problem(
+                seqs[0],
+                f"{len(seqs)} decisions by {user} (#{seqs[0]} to #{seqs[-1]}), {NOT_OFFICIAL}: list them there "
+                "with `until`, the last day of their authority, and their signatures are checked again",
+            )
+        )
+    result.problems = sorted(kept, key=lambda p: p.seq)
 
 
 def _public_or_none(text: str | None):

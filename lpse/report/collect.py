@@ -200,7 +200,8 @@ def collect_access(inventory: Path, results: Path, problems: dict | None = None)
         return {"access log": f"could not be read: {exc}"}
     now = log.clock()
     visits = log.visits()
-    people = {u: {"name": p.name, "title": p.title} for u, p in log.config.users().items()}
+    everyone = {**log.config.former, **log.config.users()}  # officials who left still signed past visits
+    people = {u: {"name": p.name, "title": p.title} for u, p in everyone.items()}
     findings = log.audit(dt.datetime(2000, 1, 1, tzinfo=dt.UTC), now + dt.timedelta(days=1))
     directory = access_dir(results)
     directory.mkdir(parents=True, exist_ok=True)

@@ -19,9 +19,9 @@ def counting(log, monkeypatch) -> list[int]:
     seen: list[int] = []
     real = AccessLog.signature_trouble
 
-    def counted(self, request, approver, data, keys=None):
+    def counted(self, request, approver, data, keys=None, when=None):
         seen.append(request.seq)
-        return real(self, request, approver, data, keys)
+        return real(self, request, approver, data, keys, when)
 
     monkeypatch.setattr(AccessLog, "signature_trouble", counted)
     return seen
