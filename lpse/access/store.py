@@ -182,6 +182,11 @@ class Checks:
     guards_after: int = 0
 
 
+class SchemaOutdated(LpseError):
+    """The database holds an access log of another schema revision: readable after `lpse access
+    init` upgrades it (nothing is known about its records until then)."""
+
+
 class StoreUnavailable(LpseError):
     """The database could not do what was asked (disk full, gone, locked, refused): nothing was
     written. The message names the database and the cause, and what to do."""
@@ -298,7 +303,7 @@ class Store:
         if rev is None:
             raise LpseError(f"access log database {self.url} is not initialised (run `lpse access init`)")
         if rev != REVISION:
-            raise LpseError(
+            raise SchemaOutdated(
                 f"access log database {self.url} has schema {rev}, this lpse needs {REVISION}: "
                 "run `lpse access init` (it upgrades in place and keeps every record)"
             )

@@ -179,3 +179,14 @@ def test_uninitialised_log_fails_with_the_command_to_run(tmp_path):
     results = comply(tmp_path, inventory)
     assert all(r["status"] == "fail" for r in results.values())
     assert "lpse access init" in results["LPSE-21.4-ACC-01"]["message"]
+
+
+def test_a_log_of_an_older_schema_is_an_error_not_a_fail(tmp_path, log):
+    """Unread is not non-compliant: until `lpse access init` upgrades it, nothing is known."""
+    inventory = a_sound_day(tmp_path, log)
+    with sqlite3.connect(log.config.database) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '0001'")
+    results = comply(tmp_path, inventory)
+    r = results["LPSE-21.4-ACC-01"]
+    assert r["status"] == "error", r
+    assert any("has schema 0001, this lpse needs 0002" in e for e in r["evidence"]), r["evidence"]
