@@ -40,13 +40,22 @@ def counts(text: str) -> tuple[int, float | None]:
     )
 
 
+# Each tier's whole output (not versioned: .lpse/ is the project's scratch directory).
+LOGS = ROOT / ".lpse" / "suite"
+
+
 def run_tier(name: str) -> dict:
     started = time.monotonic()
     proc = subprocess.run(["make", name], cwd=ROOT, capture_output=True, text=True)
     seconds = round(time.monotonic() - started, 1)
-    sys.stdout.write(proc.stdout[-3000:] + proc.stderr[-3000:])
+    # The whole output is kept (a failure deep in a long tier must be readable afterwards);
+    # the terminal gets its end.
+    LOGS.mkdir(parents=True, exist_ok=True)
+    log = LOGS / f"{name}.log"
+    log.write_text(proc.stdout + ("\n--- stderr ---\n" + proc.stderr if proc.stderr else ""))
+    sys.stdout.write(proc.stdout[-3000:] + proc.stderr[-3000:] + f"\n(whole output: {log})\n")
     if proc.returncode != 0:
-        raise SystemExit(f"make {name} failed (exit {proc.returncode}): nothing recorded")
+        raise SystemExit(f"make {name} failed (exit {proc.returncode}): nothing recorded; see {log}")
     if name == "molecule":
         scenarios = {n: int(secs) for n, secs in re.findall(r"^molecule scenario (\S+): (\d+) s$", proc.stdout, re.M)}
         tests = len(scenarios)
