@@ -175,10 +175,7 @@ class AccessLog:
             return 0  # unknown: every guard record must be signed
 
     def desk_public(self) -> str | None:
-        if self.config.desk_key:
-            return self.config.desk_key
-        path = self.config.keys_dir / "desk.pub"
-        return path.read_text().strip() if path.exists() else None
+        return self.pinned_or_file(self.config.desk_key, "desk")
 
     def append_signed(self, build: Callable[[Tx], Draft | list[Draft]], now: dt.datetime) -> list[chain.Record]:
         """Append records the guard desk makes, each signed by the desk's key over its place and
@@ -213,9 +210,13 @@ class AccessLog:
         return cp, checkpoint.write(cp, list(self.config.checkpoint_dirs))
 
     def log_public_key(self) -> str | None:
-        if self.config.checkpoint_key:
-            return self.config.checkpoint_key
-        path = self.config.keys_dir / "log.pub"
+        return self.pinned_or_file(self.config.checkpoint_key, "log")
+
+    def pinned_or_file(self, pinned: str, name: str) -> str | None:
+        """A public key as the inventory pins it, else as ``<keys_dir>/<name>.pub`` holds it."""
+        if pinned:
+            return pinned
+        path = self.config.keys_dir / f"{name}.pub"
         return path.read_text().strip() if path.exists() else None
 
     def _check_checkpoints(self, result: Verification) -> None:
@@ -311,8 +312,7 @@ class AccessLog:
             else:
                 if None not in cache:
                     cache[None] = self.store.records(kinds=("key",))
-                path = self.config.keys_dir / f"{user}.pub"
-                first = person.public_key or (path.read_text().strip() if path.exists() else None)
+                first = self.pinned_or_file(person.public_key, user)
                 periods, problems = approver_keys.history(user, first, cache[None])
                 if person.public_key and periods and person.public_key != periods[-1].key:
                     problems.append(
