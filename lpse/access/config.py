@@ -72,6 +72,10 @@ class AccessConfig:
     def users(self) -> dict[str, Person]:
         return {**self.guards, **self.approvers}
 
+    def officials(self) -> list[str]:
+        """Every approver, current or former, by user name."""
+        return sorted({*self.approvers, *self.former})
+
     def official(self, user: str) -> Person | None:
         """An approver, current or former."""
         return self.approvers.get(user) or self.former.get(user)

@@ -325,21 +325,28 @@ class AccessLog:
                 cache[user] = (periods, problems)
         return cache[user][0]
 
+    def _unlock(self, approver: str, password: str) -> tuple[Any, str]:
+        """The approver's private signing key, opened with their password, and its public key,
+        which must be their current one (the inventory's, after any rotation)."""
+        if approver not in self.config.approvers:
+            raise AccessRefused("not_approver", user=approver)
+        key_path = self.config.keys_dir / f"{approver}.key"
+        if not key_path.exists():
+            raise AccessRefused("no_key", user=approver, path=key_path)
+        try:
+            key = chain.load_private(key_path.read_bytes(), password or "")
+        except (ValueError, TypeError):
+            raise AccessRefused("bad_password", user=approver) from None
+        public = chain.public_text(key.public_key())
+        if public != self.public_key(approver):
+            raise AccessRefused("key_mismatch", user=approver)
+        return key, public
+
     def rotate_key(self, user: str, password: str, reason: str = "") -> chain.Record:
         """Replace an approver's signing key, as an explicit record signed by the key it retires
         (and by the new one). From its time on, the old key signs nothing that verifies."""
-        if user not in self.config.approvers:
-            raise AccessRefused("not_approver", user=user)
+        old, previous = self._unlock(user, password)
         key_path = self.config.keys_dir / f"{user}.key"
-        try:
-            old = chain.load_private(key_path.read_bytes(), password or "")
-        except FileNotFoundError:
-            raise AccessRefused("no_key", user=user, path=key_path) from None
-        except (ValueError, TypeError):
-            raise AccessRefused("bad_password", user=user) from None
-        previous = chain.public_text(old.public_key())
-        if previous != self.public_key(user):
-            raise AccessRefused("key_mismatch", user=user)
         pem, new = chain.new_private_pem(password)
         fresh = chain.load_private(pem, password)
         body = approver_keys.message(user, new, previous)
@@ -422,19 +429,9 @@ class AccessLog:
         now = self.clock()
         reason = text(reason, "reason", required=not approve, limit=300)
         admits = _entries(entries, self.config.max_entries)
-        if approver not in self.config.approvers:
-            raise AccessRefused("not_approver", user=approver)
-        key_path = self.config.keys_dir / f"{approver}.key"
-        if not key_path.exists():
-            raise AccessRefused("no_key", user=approver, path=key_path)
-        try:
-            key = chain.load_private(key_path.read_bytes(), password or "")
-        except (ValueError, TypeError):
-            raise AccessRefused("bad_password", user=approver) from None
+        key, current = self._unlock(approver, password)
         if self.initial_password_kept(approver):
             raise AccessRefused("initial_password", user=approver)
-        if chain.public_text(key.public_key()) != self.public_key(approver):
-            raise AccessRefused("key_mismatch", user=approver)
         tz = self.config.tz
         start = when(valid_from, "valid_from", tz, now) if valid_from else None
         end = when(valid_until, "valid_until", tz, now) if valid_until else None
@@ -463,7 +460,7 @@ class AccessLog:
                 data["entries"] = admits
             message = chain.decision_message_v2(visit.id, _digest_of(visit), approver, data)
             data["signature"] = chain.sign(key, message)
-            data["key"] = self.public_key(approver)
+            data["key"] = current
             return Draft("decision", visit.id, approver, data)
 
         record = self.store.append(build, now=now)[0]
@@ -675,15 +672,17 @@ class AccessLog:
         when = chain.utc_text(visit.decided_at) if visit.decided_at else None
         return self.signature_trouble(request, visit.decided_by, visit.decision, keys, when)
 
-    def keys_fingerprint(self) -> str:
+    def keys_fingerprint(self, cache: dict[Any, Any] | None = None) -> str:
         """The approvers' public keys as this log checks signatures against them: an attested
-        checkpoint is trusted only while they are the same."""
-        officials = sorted({*self.config.approvers, *self.config.former})
-        pairs = [f"{user}={self.public_key(user) or ''}" for user in officials]
+        checkpoint is trusted only while they are the same. ``cache``: a pass's key histories."""
+        pairs = []
+        for user in self.config.officials():
+            periods = self.key_history(user, cache)
+            pairs.append(f"{user}={periods[-1].key if periods else ''}")
         pairs.append(f"desk={self.desk_public() or ''}")
         return hashlib.sha256("\n".join(pairs).encode()).hexdigest()
 
-    def trusted_through(self) -> int:
+    def trusted_through(self, fingerprint: str) -> int:
         """The newest record through which an earlier verify checked every signature: an
         attested checkpoint signed by this log's key, made against today's approver keys, whose
         record this chain still holds (the walk re-hashes every record up to it, so none of
@@ -691,7 +690,7 @@ class AccessLog:
         public = self.log_public_key()
         if not public:
             return 0
-        fingerprint, best = self.keys_fingerprint(), 0
+        best = 0
         for found in checkpoint.read_all(list(self.config.checkpoint_dirs)):
             cp = found.checkpoint
             if cp is None or cp.verified <= best or cp.verified != cp.seq or cp.keys != fingerprint:
@@ -705,7 +704,8 @@ class AccessLog:
         earlier verify attested (``full``: every signature again). ``attest``: when all is well,
         sign a checkpoint saying so, which the next verify starts its signature checks from."""
         keys: dict[str, Any] = {}
-        through = 0 if full else self.trusted_through()
+        fingerprint = self.keys_fingerprint(keys)
+        through = 0 if full else self.trusted_through(fingerprint)
 
         def check(record: chain.Record, request: chain.Record | None) -> str | None:
             if request is None:
@@ -726,7 +726,7 @@ class AccessLog:
         result = self.store.verify(Checks(check, guard, through, guards_after), processes)
         result.trusted_through = through
         _one_problem_per_stranger(result)
-        for user in sorted({*self.config.approvers, *self.config.former}):
+        for user in self.config.officials():
             self.key_history(user, keys)
             for seq, what in keys[user][1]:
                 result.problems.append(Problem(seq, what))
@@ -739,7 +739,7 @@ class AccessLog:
                 result.head_hash,
                 chain.utc_text(self.clock()),
                 verified=result.head_seq,
-                keys=self.keys_fingerprint(),
+                keys=fingerprint,
             )
             checkpoint.write(cp, list(self.config.checkpoint_dirs))
         return result

@@ -22,6 +22,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
 from lpse.access import chain, schema
+from lpse.access.desk import KINDS as GUARD_KINDS
 from lpse.errors import InputError, LpseError
 
 metadata = sa.MetaData()
@@ -167,7 +168,6 @@ HEAD_MISSING = (
 DecisionCheck = Callable[[chain.Record, chain.Record | None], str | None]
 # Checks a guard record (check-in, check-out, door event): a problem or None.
 GuardCheck = Callable[[chain.Record], str | None]
-GUARD_KINDS = ("checkin", "checkout", "door")
 
 
 @dataclass(frozen=True)
@@ -311,15 +311,17 @@ class Store:
 
     # --- writing ------------------------------------------------------------------------
 
-    def append(self, build: Callable[[Tx], Draft | list[Draft]], now: dt.datetime | None = None) -> list[chain.Record]:
-        """Lock the head, let ``build`` decide on the current state, append what it returns. A
-        database that cannot take it (a full disk) raises ``StoreUnavailable``: nothing written."""
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[Connection]:
+        """One write transaction (SQLite: ``BEGIN IMMEDIATE``). A write the database refuses (a
+        full disk) raises ``StoreUnavailable``; the transaction is rolled back, nothing written."""
         self.ensure()
-        with _writing(self.url):
-            return self._append(build, now)
+        with _writing(self.url), self.engine.connect().execution_options(lpse_write=True) as conn, conn.begin():
+            yield conn
 
-    def _append(self, build: Callable[[Tx], Draft | list[Draft]], now: dt.datetime | None) -> list[chain.Record]:
-        with self.engine.connect().execution_options(lpse_write=True) as conn, conn.begin():
+    def append(self, build: Callable[[Tx], Draft | list[Draft]], now: dt.datetime | None = None) -> list[chain.Record]:
+        """Lock the head, let ``build`` decide on the current state, append what it returns."""
+        with self._write() as conn:
             head = conn.exec_driver_sql(self._sql["head"]).one_or_none()
             if head is None:
                 raise LpseError(HEAD_MISSING.format(url=self.url))
@@ -396,9 +398,8 @@ class Store:
             ).scalar_one_or_none()
 
     def set_account(self, username: str, password_hash: str) -> None:
-        self.ensure()
         stamp = chain.utc_text(dt.datetime.now(dt.UTC))
-        with _writing(self.url), self.engine.connect().execution_options(lpse_write=True) as conn, conn.begin():
+        with self._write() as conn:
             done = conn.execute(
                 accounts.update().where(accounts.c.username == username).values(password_hash=password_hash)
             ).rowcount
@@ -411,10 +412,9 @@ class Store:
         """A new session; returns its token (only its SHA-256 is stored)."""
         import secrets
 
-        self.ensure()
         token = secrets.token_urlsafe(32)
         stamp = chain.utc_text(now)
-        with _writing(self.url), self.engine.connect().execution_options(lpse_write=True) as conn, conn.begin():
+        with self._write() as conn:
             conn.execute(
                 web_sessions.insert().values(id=_token_id(token), username=username, created=stamp, seen=stamp)
             )
@@ -433,19 +433,17 @@ class Store:
             self.session_close(token)
             return None
         if now - chain.parse_utc(row.seen) > dt.timedelta(minutes=1):
-            with _writing(self.url), self.engine.connect().execution_options(lpse_write=True) as conn, conn.begin():
+            with self._write() as conn:
                 conn.execute(web_sessions.update().where(web_sessions.c.id == key).values(seen=chain.utc_text(now)))
         return str(row.username)
 
     def session_close(self, token: str) -> None:
-        self.ensure()
-        with _writing(self.url), self.engine.connect().execution_options(lpse_write=True) as conn, conn.begin():
+        with self._write() as conn:
             conn.execute(web_sessions.delete().where(web_sessions.c.id == _token_id(token)))
 
     def sessions_close(self, username: str) -> int:
         """End every session of ``username`` (a password change, an account removed)."""
-        self.ensure()
-        with _writing(self.url), self.engine.connect().execution_options(lpse_write=True) as conn, conn.begin():
+        with self._write() as conn:
             return conn.execute(web_sessions.delete().where(web_sessions.c.username == username)).rowcount
 
     # --- verification -------------------------------------------------------------------

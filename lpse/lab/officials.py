@@ -8,7 +8,6 @@ for the demo and the lab tests. A site has no such directory.
 
 from __future__ import annotations
 
-import os
 import secrets
 from pathlib import Path
 
@@ -17,7 +16,7 @@ def settle(inventory: Path, state: Path) -> Path:
     """Initialise the lab's access log and give every user a chosen password; returns the
     directory holding them."""
     from lpse.access.config import load
-    from lpse.access.service import AccessLog
+    from lpse.access.service import AccessLog, _write_private
 
     log = AccessLog(load(inventory))
     try:
@@ -31,9 +30,7 @@ def settle(inventory: Path, state: Path) -> Path:
                 continue
             chosen = secrets.token_urlsafe(15)
             log.set_password(user, chosen, first.read_text().strip())
-            fd = os.open(folder / user, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "w") as fh:
-                fh.write(chosen + "\n")
+            _write_private(folder / user, chosen.encode() + b"\n")
         return folder
     finally:
         log.store.close()
