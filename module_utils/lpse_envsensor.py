@@ -7,6 +7,7 @@ v2c with pysnmp, and the thresholds they are held to (defaults: ASHRAE's recomme
 from __future__ import annotations
 
 import asyncio
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -129,3 +130,44 @@ def out_of_range(readings: list[Reading], limits: dict[str, dict[str, float]]) -
         elif not lo <= r.value <= hi:
             problems.append(f"{r.name} {r.value:g} {UNITS[r.kind]} is outside {lo:g}-{hi:g} {UNITS[r.kind]}")
     return problems
+
+
+def judge_record(lines: list[str], now: int, max_age_min: float) -> tuple[list[str], str | None]:
+    """The room recorder's newest lines (readings.jsonl) judged at ``now``: (evidence, problem).
+
+    The recorder must have run within ``max_age_min`` minutes and, within that window, recorded a
+    reading with sensor values. One attempt the probe did not answer (a lost UDP datagram) is
+    evidence, not a failure; a window of nothing but failed attempts is.
+    """
+    if not lines:
+        return [], "no room record: the file is missing or empty"
+    records = []
+    for n, line in enumerate(lines):
+        try:
+            record = json.loads(line)
+            epoch = int(record["epoch"])
+        except (ValueError, TypeError, KeyError):
+            if n == len(lines) - 1:
+                return [], f"the last line is not a room record: {line.strip()[:120]!r}"
+            continue  # an older damaged line: the newest ones decide
+        records.append((epoch, record))
+    newest_epoch, newest = records[-1]
+    age = (now - newest_epoch) / 60
+    evidence = [f"newest record {newest.get('time')} ({age:.1f} min ago, at most {max_age_min:g})"]
+    if age > max_age_min:
+        return evidence, f"the newest room reading is {age:.0f} min old (at most {max_age_min:g}): the recorder stopped"
+    good = [(e, r) for e, r in records if r.get("sensors_ok")]
+    if not newest.get("sensors_ok"):
+        evidence.append(f"its probe attempt failed: {'; '.join(newest.get('errors', [])) or 'no sensor values'}")
+    if not good or (now - good[-1][0]) / 60 > max_age_min:
+        since = f"for {(now - good[-1][0]) / 60:.0f} min" if good else f"in the last {len(records)} records"
+        return evidence, (
+            f"no room reading with sensor values {since} (at most {max_age_min:g}): "
+            f"{'; '.join(newest.get('errors', [])) or 'the probe gave no values'}"
+        )
+    epoch, record = good[-1]
+    evidence.append(
+        f"newest reading {record.get('time')} ({(now - epoch) / 60:.1f} min ago): temperature "
+        f"{record.get('temperature', '-')} °C, humidity {record.get('humidity', '-')} %"
+    )
+    return evidence, None

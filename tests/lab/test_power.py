@@ -189,8 +189,8 @@ def test_a_stopped_room_recorder_fails_the_record_control(powered, tmp_path):
 
 
 def test_a_stale_room_reading_fails_the_record_control_while_the_timer_runs(powered, tmp_path):
-    """The timer is active but its runs record nothing (say, the probe's answers are refused):
-    the newest reading's age is what fails the control."""
+    """The timer is active but its runs record nothing: the newest reading's age fails the control.
+    Then the runs record again but the probe has not answered them for longer than allowed."""
     lab = powered
     control = "LPSE-21.3-ENV-03"
     # The timer stays active, but its runs record nothing: a runtime drop-in (gone at reboot) empties them.
@@ -214,8 +214,24 @@ def test_a_stale_room_reading_fails_the_record_control_while_the_timer_runs(powe
             "EOF",
         )
         r = result_of(comply(lab, tmp_path, control).doc, control, "mgmt-01")
-        print(r["message"], r["evidence"])
         assert r["status"] == "fail" and r["message"].startswith("the newest room reading is 60 min old"), r["message"]
+        # The recorder runs again, but the probe has not answered it for ten minutes: one lost answer
+        # is evidence only, a window of them fails the control.
+        ssh(
+            lab,
+            "mgmt-01",
+            "python3 - <<'EOF'\n"
+            "import json, time\n"
+            "p = '/var/lib/lpse/room/readings.jsonl'\n"
+            "r = json.loads(open(p).readlines()[-1]); r['epoch'] = int(time.time()) - 600\n"
+            "lost = dict(epoch=int(time.time()) - 30, sensors_ok=False, errors=['probe: Timeout'])\n"
+            "open(p, 'a').write(json.dumps(r) + '\\n' + json.dumps(lost) + '\\n')\n"
+            "EOF",
+        )
+        r = result_of(comply(lab, tmp_path, control).doc, control, "mgmt-01")
+        assert r["status"] == "fail" and r["message"].startswith(
+            "no room reading with sensor values for 10 min (at most 5): probe: Timeout"
+        ), r["message"]
     finally:
         ssh(lab, "mgmt-01", f"rm -rf {quiet} && systemctl daemon-reload && systemctl start lpse-room.service")
     assert result_of(comply(lab, tmp_path, control).doc, control, "mgmt-01")["status"] == "pass"

@@ -3,6 +3,7 @@ loopback, answering the lab probe's ENTITY-SENSOR-MIB (lpse.lab.devices renders 
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -94,3 +95,42 @@ def test_bad_thresholds_are_named(given, message):
     with pytest.raises(SensorError) as err:
         lpse_envsensor.thresholds(given)
     assert str(err.value) == message
+
+
+def _record(epoch: int, ok: bool = True) -> str:
+    if ok:
+        return json.dumps(
+            {"epoch": epoch, "time": f"t{epoch}", "sensors_ok": True, "temperature": 24.0, "humidity": 45.0}
+        )
+    return json.dumps({"epoch": epoch, "time": f"t{epoch}", "sensors_ok": False, "errors": ["probe: Timeout"]})
+
+
+NOW = 1_800_000_000
+
+
+@pytest.mark.parametrize(
+    ("lines", "problem"),
+    [
+        ([_record(NOW - 120), _record(NOW - 60)], None),
+        # one lost answer is evidence, not a failure: a reading with values is 2 min old
+        ([_record(NOW - 120), _record(NOW - 60, ok=False)], None),
+        # a damaged older line does not hide the newest ones
+        (["{half", _record(NOW - 60)], None),
+        ([_record(NOW - 3600)], "the newest room reading is 60 min old (at most 5): the recorder stopped"),
+        (
+            [_record(NOW - 600), *(_record(NOW - 60 * m, ok=False) for m in (4, 3, 2, 1))],
+            "no room reading with sensor values for 10 min (at most 5): probe: Timeout",
+        ),
+        (
+            [_record(NOW - 60 * m, ok=False) for m in (3, 2, 1)],
+            "no room reading with sensor values in the last 3 records (at most 5): probe: Timeout",
+        ),
+        ([_record(NOW - 60), "{half"], "the last line is not a room record: '{half'"),
+        ([], "no room record: the file is missing or empty"),
+    ],
+)
+def test_the_room_record_is_judged_on_its_newest_reading_with_values(lines, problem):
+    evidence, got = lpse_envsensor.judge_record(lines, NOW, 5)
+    assert got == problem
+    if problem is None:
+        assert any("temperature 24.0" in e for e in evidence), evidence
