@@ -78,22 +78,22 @@ def test_probe_running(host, policy, evidence):
 
 @pytest.mark.control("LPSE-22c-NET-02")
 def test_availability(host, policy, evidence):
-    """Availability over the window = the share of its minutes without a failed probe round (a
-    round a minute). Minutes without any round count as up here: the probe not running is
-    LPSE-22c-NET-01's finding, and a young installation is not an outage."""
+    """Availability over the window = the share of its time without a failed probe round; each
+    round stands for its record's ``interval_s`` (older records: a minute). Time without any round
+    counts as up here: the probe not running is LPSE-22c-NET-01's finding, and a young
+    installation is not an outage."""
     threshold = float(policy.get("compliance_connectivity_availability_pct", 99.0))
     hours = float(policy.get("compliance_connectivity_window_h", 24))
-    interval_min = float(policy.get("compliance_connectivity_interval_min", 1))
     since = int(time.time() - hours * 3600)
     out = host.run(f"cat {PROBE}")
     assert out.rc == 0, f"no connection probe records ({PROBE})"
     rounds = [r for r in (json.loads(x) for x in out.stdout.splitlines() if x.strip()) if r["epoch"] >= since]
     assert rounds, f"no connection probe records in the last {hours:g} h"
     down = [r for r in rounds if not r["up"]]
-    down_min = min(len(down) * interval_min, hours * 60)
+    down_min = min(sum(r.get("interval_s", 60) for r in down) / 60, hours * 60)
     pct = 100.0 * (1 - down_min / (hours * 60))
     evidence.add(
-        f"last {hours:g} h: {len(rounds)} probe round(s), {len(down)} down ({down_min:g} min): "
+        f"last {hours:g} h: {len(rounds)} probe round(s), {len(down)} down ({down_min:.1f} min): "
         f"{pct:.2f} % available, threshold {threshold:g} %"
     )
     if down:

@@ -87,26 +87,21 @@ def test_a_cut_link_is_detected_within_two_minutes_and_its_recovery_recorded(pro
     assert r["status"] == "fail" and "the internet connection was up" in r["message"]
     assert any(e.startswith("down from ") for e in r["evidence"])
 
-    # ... and passes over one that starts after the recovery (and over the whole day).
-    # From the first round that was up again as a whole: the round that saw outside-ssh back may
-    # still have missed LKPP's host (its neighbour entry is resolved again on that first ping).
-    def first_whole_round() -> int | None:
+    # ... and passes over one that starts after the recovery (and over the whole day): a window
+    # that begins a second after the last failed round, once three whole rounds have followed it
+    # (comply's own start-up, a few seconds, only moves the window's start later among them).
+    def after_the_outage() -> tuple[int | None, int]:
         out = ssh(lab, "spse-app-01", f"cat {RECORDS}").stdout
-        ups = [
-            r["epoch"]
-            for r in (json.loads(x) for x in out.splitlines() if x.strip())
-            if r["epoch"] >= restored and r["up"]
-        ]
-        return min(ups) if ups else None
+        rounds = [r for r in (json.loads(x) for x in out.splitlines() if x.strip()) if r["epoch"] >= cut - 60]
+        last_down = max((r["epoch"] for r in rounds if not r["up"]), default=None)
+        return last_down, sum(1 for r in rounds if last_down is not None and r["epoch"] > last_down and r["up"])
 
     deadline = time.monotonic() + 150
-    while (back_at := first_whole_round()) is None and time.monotonic() < deadline:
-        time.sleep(5)
-    assert back_at is not None, "no round was up as a whole after the link came back"
-    # The window starts 20 s before that round (rounds are a minute apart, so the last down one
-    # stays outside) and leaves comply's own start-up (a few seconds) inside it: a window that began
-    # 0.5 s before the round had lost the round by the time the check read the clock.
-    after = with_window(lab, tmp_path, (time.time() - back_at + 20) / 3600)
+    while (state := after_the_outage())[1] < 3 and time.monotonic() < deadline:
+        time.sleep(3)
+    last_down, whole = state
+    assert last_down is not None and whole >= 3, f"no three whole rounds after the outage: {state}"
+    after = with_window(lab, tmp_path, (time.time() - last_down - 1) / 3600)
     fixed = comply(lab, tmp_path, "LPSE-22c-NET-02", limit="spse-app-01", inventory=after).doc
     assert result_of(fixed, "LPSE-22c-NET-02", "spse-app-01")["status"] == "pass"
     day = comply(lab, tmp_path, "LPSE-22c-NET-02", limit="spse-app-01").doc

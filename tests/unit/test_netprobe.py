@@ -85,6 +85,7 @@ def test_a_round_records_every_target(tmp_path, resolver):
     assert not r["dns-nx"]["ok"] and r["dns-nx"]["error"] == "tidak.ada: DNS answer code 3"
     assert not r["closed"]["ok"] and "refused" in r["closed"]["error"].lower()
     assert record["up"] is True  # only the internet targets count for the link, and web answered
+    assert record["interval_s"] == 60  # the role's default: the minute this round stands for
     listener.close()
 
 

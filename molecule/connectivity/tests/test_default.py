@@ -19,6 +19,6 @@ def test_the_probe_reads_its_settings_and_the_shared_helper(host):
 def test_a_round_checks_every_target(host):
     host.run_expect([0], "systemctl start lpse-netprobe.service")
     last = json.loads(host.check_output("tail -n 1 /var/lib/lpse/connectivity/records.jsonl"))
-    assert last["up"] is True
+    assert last["up"] is True and last["interval_s"] == 60
     assert last["results"]["gateway"]["ok"] and last["results"]["mirror"]["ok"], last
     assert not last["results"]["gateway"]["internet"] and last["results"]["mirror"]["internet"]
