@@ -1,7 +1,7 @@
 """Time `make test`'s tiers on this checkout and record them in bench/results/suite.json.
 
-    python bench/suite.py    time `make check`, then make test's tiers one by one (deps, lint,
-                             unit, access-test, root-test, lab-test, molecule)
+    python bench/suite.py    time `make deps`, `make check`, then `make test` as a whole; each
+                             tier's seconds and counts come from its "tier NAME: N s" line
 
 Counts come from pytest's closing line of each tier and from the Molecule scenarios run; run it
 on a fresh clone (`git clone . /tmp/fresh && cd /tmp/fresh && python3 bench/suite.py`) and copy
@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import re
 import subprocess
 import sys
@@ -40,61 +41,76 @@ def counts(text: str) -> tuple[int, float | None]:
     )
 
 
-# Each tier's whole output (not versioned: .lpse/ is the project's scratch directory).
+# The whole output (not versioned: .lpse/ is the project's scratch directory).
 LOGS = ROOT / ".lpse" / "suite"
+TIER_END = re.compile(r"^tier (?P<name>[\w-]+): (?P<secs>\d+) s$", re.M)
 
 
-def run_tier(name: str) -> dict:
+def make(target: str) -> tuple[str, float]:
+    """Run ``make <target>``; (its whole output, wall seconds). Stops the benchmark on a failure."""
     started = time.monotonic()
-    proc = subprocess.run(["make", name], cwd=ROOT, capture_output=True, text=True)
+    proc = subprocess.run(["make", target], cwd=ROOT, capture_output=True, text=True)
     seconds = round(time.monotonic() - started, 1)
     # The whole output is kept (a failure deep in a long tier must be readable afterwards);
     # the terminal gets its end.
     LOGS.mkdir(parents=True, exist_ok=True)
-    log = LOGS / f"{name}.log"
-    log.write_text(proc.stdout + ("\n--- stderr ---\n" + proc.stderr if proc.stderr else ""))
+    log = LOGS / f"{target}.log"
+    text = proc.stdout + ("\n--- stderr ---\n" + proc.stderr if proc.stderr else "")
+    log.write_text(text)
     sys.stdout.write(proc.stdout[-3000:] + proc.stderr[-3000:] + f"\n(whole output: {log})\n")
     if proc.returncode != 0:
-        raise SystemExit(f"make {name} failed (exit {proc.returncode}): nothing recorded; see {log}")
-    if name == "molecule":
-        scenarios = {n: int(secs) for n, secs in re.findall(r"^molecule scenario (\S+): (\d+) s$", proc.stdout, re.M)}
-        tests = len(scenarios)
-    elif name == "lint":
-        tests = 4  # ruff check, ruff format --check, yamllint, ansible-lint
-    else:
-        tests = counts(proc.stdout)[0]  # make check: the unit and access tests, run together
-    tier = {"name": name, "tests": tests, "seconds": seconds}
-    if name == "molecule":
-        tier["scenarios"] = scenarios
-    if name == "lab-test":  # pytest --durations=20 in the Makefile
-        tier["slowest"] = [
-            {"test": m["test"], "phase": m["phase"], "seconds": float(m["secs"])}
-            for m in (SLOW.match(line) for line in proc.stdout.splitlines())
-            if m
-        ]
-    return tier
+        raise SystemExit(f"make {target} failed (exit {proc.returncode}): nothing recorded; see {log}")
+    return proc.stdout, seconds
+
+
+def tiers(output: str) -> list[dict]:
+    """Each tier of `make test` from its output: the Makefile ends every tier with "tier NAME: N s",
+    and `make test` prints each of its two streams whole, so a tier's own output is what lies
+    between the tier line before it and its own."""
+    out, begin = [], 0
+    for m in TIER_END.finditer(output):
+        name, text, begin = m["name"], output[begin : m.start()], m.end()
+        if name == "molecule":
+            scenarios = {n: int(secs) for n, secs in re.findall(r"^molecule scenario (\S+): (\d+) s$", text, re.M)}
+            tests = len(scenarios)
+        elif name == "lint":
+            tests = 4  # ruff check, ruff format --check, yamllint, ansible-lint
+        else:
+            tests = counts(text)[0]
+        tier: dict = {"name": name, "tests": tests, "seconds": float(m["secs"])}
+        if name == "molecule":
+            tier["scenarios"] = scenarios
+        if name == "lab-test":  # pytest --durations=20 in the Makefile
+            tier["slowest"] = [
+                {"test": s["test"], "phase": s["phase"], "seconds": float(s["secs"])}
+                for s in (SLOW.match(line) for line in text.splitlines())
+                if s
+            ]
+        out.append(tier)
+    missing = set(TIERS) - {t["name"] for t in out}
+    if missing:
+        raise SystemExit(f"make test's output has no tier line for {', '.join(sorted(missing))}")
+    return sorted(out, key=lambda t: TIERS.index(t["name"]))
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=ROOT / "bench/results/suite.json")
     args = parser.parse_args()
-    started = time.monotonic()
-    subprocess.run(["make", "deps"], cwd=ROOT, check=True)
-    deps = round(time.monotonic() - started, 1)
-    check = run_tier("check")
-    started_tests = time.monotonic()
-    tiers = [run_tier(name) for name in TIERS]
+    _, deps = make("deps")
+    check_out, check_s = make("check")
+    test_out, test_s = make("test")  # deps are in place by now: their time is recorded apart
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
     doc = {
         "benchmark": "suite",
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "commit": commit.stdout.strip(),
-        # make test = deps + the tiers; make check (lint, unit, access-log) is the fast loop
-        "seconds": round(deps + time.monotonic() - started_tests, 1),
+        "machine": {"cpus": os.cpu_count()},
+        # make test = deps + its two streams side by side (the tiers' seconds add up to more)
+        "seconds": round(deps + test_s, 1),
         "deps_seconds": deps,
-        "check": {"seconds": check["seconds"], "tests": check["tests"]},
-        "tiers": tiers,
+        "check": {"seconds": check_s, "tests": counts(check_out)[0]},
+        "tiers": tiers(test_out),
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(doc, indent=1) + "\n")
