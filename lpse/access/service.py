@@ -346,6 +346,8 @@ class AccessLog:
         """Replace an approver's signing key, as an explicit record signed by the key it retires
         (and by the new one). From its time on, the old key signs nothing that verifies."""
         old, previous = self._unlock(user, password)
+        if self.initial_password_kept(user):  # the new key would be sealed with a password kept in plain text
+            raise AccessRefused("initial_password", user=user)
         key_path = self.config.keys_dir / f"{user}.key"
         pem, new = chain.new_private_pem(password)
         fresh = chain.load_private(pem, password)

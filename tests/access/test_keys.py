@@ -144,3 +144,19 @@ def test_a_pinned_key_the_chain_has_rotated_away_is_named_until_updated(log, clo
     approvers["kepala"] = dataclasses.replace(approvers["kepala"], public_key=rotation.data["key"])
     log.config = dataclasses.replace(log.config, approvers=approvers)
     assert log.verify().ok
+
+
+def test_a_key_is_not_rotated_under_the_initial_password(tmp_path, clock):
+    """The generated first password is kept in plain text: a new key sealed with it would be open
+    to whoever reads that file. Rotation waits for the official's own password."""
+    from .conftest import make_config, passwords
+
+    fresh = AccessLog(make_config(tmp_path), clock=clock)
+    fresh.init()
+    key = (fresh.config.keys_dir / "kepala.key").read_bytes()
+    with pytest.raises(AccessRefused) as info:
+        fresh.rotate_key("kepala", passwords(fresh.config)["kepala"])
+    assert info.value.code == "initial_password"
+    assert (fresh.config.keys_dir / "kepala.key").read_bytes() == key
+    assert fresh.verify().ok and not list(fresh.config.keys_dir.glob("retired/*"))
+    fresh.store.close()
