@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-TIERS = ("lint", "unit", "access-test", "root-test", "lab-test", "molecule")
+TIERS = ("lint", "unit", "access-test", "root-test", "lab-test-a", "lab-test-b", "molecule")
 SLOW = re.compile(r"^(?P<secs>[\d.]+)s (?P<phase>setup|call|teardown)\s+(?P<test>\S+)")
 PYTEST_END = re.compile(r"^=*\s*(?P<body>(\d+ \w+(, )?)+) in (?P<secs>[\d.]+)s")
 
@@ -80,7 +80,7 @@ def tiers(output: str) -> list[dict]:
         tier: dict = {"name": name, "tests": tests, "seconds": float(m["secs"])}
         if name == "molecule":
             tier["scenarios"] = scenarios
-        if name == "lab-test":  # pytest --durations=20 in the Makefile
+        if name.startswith("lab-test"):  # pytest --durations in the Makefile
             tier["slowest"] = [
                 {"test": s["test"], "phase": s["phase"], "seconds": float(s["secs"])}
                 for s in (SLOW.match(line) for line in text.splitlines())

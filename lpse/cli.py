@@ -104,6 +104,26 @@ def lab_officials(topology: Path | None) -> None:
     click.echo(str(settle(the_lab.inventory_path, the_lab.state)))
 
 
+@lab.command("copy")
+@topology_option
+@click.argument("dest", type=click.Path(path_type=Path))
+@click.option("--name", required=True, help="The copy's lab name (1-6 lower-case letters/digits).")
+@click.option(
+    "--move",
+    "moves",
+    multiple=True,
+    metavar="OLD=NEW",
+    help="Move addresses starting OLD to start NEW instead (e.g. 10.213.=10.214.); repeatable.",
+)
+def lab_copy(topology: Path | None, dest: Path, name: str, moves: tuple[str, ...]) -> None:
+    """Write a copy of the lab into DEST that runs beside it: another name, its addresses moved.
+    `lpse lab up -t DEST/topology.yml` starts it."""
+    from lpse.lab.copy import copy_lab, parse_move
+    from lpse.lab.manager import default_topology
+
+    click.echo(str(copy_lab(topology or default_topology(), dest, name, [parse_move(m) for m in moves])))
+
+
 @lab.command("status")
 @topology_option
 def lab_status(topology: Path | None) -> None:

@@ -30,20 +30,53 @@ def nsenter(lab, host: str, command: str) -> subprocess.CompletedProcess:
     )
 
 
-def processes(pattern: str) -> list[str]:
-    """Command lines of live processes on this machine (lab hosts' included) containing ``pattern``."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit() or int(entry) == os.getpid():
-            continue
-        try:
-            argv = Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-            state = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[0]
-        except OSError:
-            continue
-        if pattern in argv and state != "Z":
-            found.append(f"{entry}: {argv[:160]}")
-    return found
+def _proc(pid: int) -> tuple[str, str, int, str] | None:
+    """(command line, state, parent pid, start time) of a live process, or None."""
+    try:
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return argv, fields[0], int(fields[1]), fields[19]
+
+
+def processes(pattern: str, under: int | None = None, lab=None) -> list[str]:
+    """Live processes containing ``pattern`` that this test started: descendants of ``under``, or
+    inside ``lab``'s hosts (its cgroup). Other test streams run Ansible and Mitogen on this
+    machine at the same time (make test), so nothing machine-wide is counted."""
+    table = {int(e): info for e in os.listdir("/proc") if e.isdigit() and (info := _proc(int(e)))}
+    mine: set[int] = set()
+    if under is not None:
+        mine.add(under)
+        grown = True
+        while grown:
+            more = {pid for pid, info in table.items() if info[2] in mine} - mine
+            mine |= more
+            grown = bool(more)
+    if lab is not None:
+        marker = f"/lpse-lab/{lab.topo.name}/"  # lpse.lab.cgroup: <root>/lpse-lab/<lab>/<member>
+        for pid in table:
+            try:
+                if marker in Path(f"/proc/{pid}/cgroup").read_text():
+                    mine.add(pid)
+            except OSError:
+                continue
+    return [
+        f"{pid}: {table[pid][0][:160]}"
+        for pid in sorted(mine & table.keys())
+        if pattern in table[pid][0] and table[pid][1] != "Z" and pid != os.getpid()
+    ]
+
+
+def still_alive(found: list[str]) -> list[str]:
+    """Those of ``found`` (from processes()) still running: the same pid and command, not a zombie."""
+    alive = []
+    for entry in found:
+        pid, argv = entry.split(": ", 1)
+        info = _proc(int(pid))
+        if info and info[1] != "Z" and info[0][:160] == argv:
+            alive.append(entry)
+    return alive
 
 
 def monthly_report(lab, results: Path) -> subprocess.CompletedProcess:
@@ -72,12 +105,13 @@ def test_sigkill_of_lpse_provision_leaves_no_ansible_and_no_mitogen_behind(provi
         proc = subprocess.Popen([*LPSE, "provision", "-i", str(lab.inventory_path)], stdout=out, stderr=out, cwd=ROOT)
     try:
         # Mid-run: ansible-playbook is working and Mitogen's interpreters run on the hosts.
-        assert wait_until(lambda: len(processes("(mitogen:")) >= 4, 120), log.read_text()[-2000:]
-        assert processes("ansible-playbook")
+        assert wait_until(lambda: len(processes("(mitogen:", lab=lab)) >= 4, 120), log.read_text()[-2000:]
+        ansible = processes("ansible-playbook", under=proc.pid)
+        assert ansible
         proc.send_signal(signal.SIGKILL)
         proc.wait()
-        left = wait_until(lambda: not (processes("ansible-playbook") + processes("(mitogen:")), 30)
-        assert left, f"left behind: {processes('ansible-playbook') + processes('(mitogen:')}"
+        left = wait_until(lambda: not (still_alive(ansible) + processes("(mitogen:", lab=lab)), 30)
+        assert left, f"left behind: {still_alive(ansible) + processes('(mitogen:', lab=lab)}"
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -106,7 +140,7 @@ def test_a_second_run_on_the_same_inventory_is_refused_naming_the_holder(provisi
         cwd=ROOT,
     )
     try:
-        assert wait_until(lambda: processes("lpse-playbook-guard"), 120)  # it holds the inventory
+        assert wait_until(lambda: processes("lpse-playbook-guard", under=first.pid), 120)  # it holds the inventory
         second = subprocess.run(
             [*LPSE, "--lang", "en", "provision", "-i", str(lab.inventory_path)],
             capture_output=True,

@@ -18,7 +18,7 @@ OUTPUT = """\
 ....s.
 31.20s call     tests/lab/test_power.py::test_power_cut_drill
 5 passed, 1 skipped in 900.00s (0:15:00)
-tier lab-test: 901 s
+tier lab-test-a: 901 s
 ruff check . && ruff format --check . && yamllint -s . && ansible-lint
 tier lint: 60 s
 300 passed in 36.86s
@@ -27,6 +27,8 @@ tier unit: 38 s
 tier access-test: 222 s
 8 passed in 31.71s
 tier root-test: 33 s
+4 passed in 300.00s
+tier lab-test-b: 301 s
 molecule scenario accounts: 41 s
 molecule scenario backup: 86 s
 tier molecule: 127 s
@@ -36,8 +38,9 @@ tier molecule: 127 s
 def test_each_tier_gets_its_own_count_time_and_slowest_tests():
     got = {t["name"]: t for t in suite.tiers(OUTPUT)}
     assert [t["name"] for t in suite.tiers(OUTPUT)] == list(suite.TIERS)
-    assert got["lab-test"]["tests"] == 5 and got["lab-test"]["seconds"] == 901
-    assert got["lab-test"]["slowest"] == [
+    assert got["lab-test-a"]["tests"] == 5 and got["lab-test-a"]["seconds"] == 901
+    assert got["lab-test-b"]["tests"] == 4 and got["lab-test-b"]["slowest"] == []
+    assert got["lab-test-a"]["slowest"] == [
         {"test": "tests/lab/test_power.py::test_power_cut_drill", "phase": "call", "seconds": 31.2}
     ]
     assert got["unit"]["tests"] == 300 and got["access-test"]["tests"] == 153 and got["root-test"]["tests"] == 8
