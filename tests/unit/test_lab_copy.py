@@ -12,7 +12,7 @@ from lpse.lab.topology import load_topology
 from tests.conftest import ROOT
 
 LAB = ROOT / "inventory/lab/topology.yml"
-MOVES = [("10.213.", "10.214."), ("198.51.100.", "203.0.113.")]
+MOVES = [("10.213.", "10.214."), ("198.51.100.", "198.18.100.")]
 
 
 def test_the_copy_has_its_own_name_and_ranges_and_keeps_everything_else(tmp_path):
@@ -20,7 +20,7 @@ def test_the_copy_has_its_own_name_and_ranges_and_keeps_everything_else(tmp_path
     copied, original = load_topology(topology), load_topology(LAB)
     assert copied.name == "lpseb" and set(copied.hosts) == set(original.hosts)
     assert str(copied.networks["lan"].subnet) == "10.214.0.0/24"
-    assert str(copied.networks["internet"].subnet) == "203.0.113.0/24"
+    assert str(copied.networks["internet"].subnet) == "198.18.100.0/24"
     all_vars = (tmp_path / "b/group_vars/all.yml").read_text()
     assert "firewall_admin_sources: [10.214.0.0/24]" in all_vars and "10.213." not in all_vars
     assert not (tmp_path / "b/hosts.yml").exists()  # the copy's own inventory comes from its `lab up`
@@ -45,7 +45,7 @@ def test_an_address_moves_only_at_its_start():
     ("name", "moves", "expected"),
     [
         ("lpse", MOVES, "a name other than the lab's own"),
-        ("lpseb", [("198.51.100.", "203.0.113.")], "overlaps the lab's lan"),
+        ("lpseb", [("198.51.100.", "198.18.100.")], "overlaps the lab's lan"),
         ("lpseb", [], "at least one --move"),
         ("LPSE-B", MOVES, "must be 1-6 lower-case letters"),
     ],
