@@ -134,8 +134,7 @@ lab-test: deps
 	$(call tier, $(PY) -m pytest tests/lab -q -rs --durations=20)
 
 molecule: deps
-	$(call tier, set -e; for s in molecule/*/molecule.yml; do n=$$(basename $$(dirname $$s)); s0=$$(date +%s); \
-	  molecule test -s $$n; echo "molecule scenario $$n: $$(( $$(date +%s) - s0 )) s"; done)
+	$(call tier, molecule/shared/test-all.sh)
 
 bench: deps
 	$(PY) bench/run.py

@@ -9,6 +9,7 @@ host disks (overlay upper dirs) stay unless ``purge`` is given, like servers tha
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import os
 import secrets
@@ -159,8 +160,13 @@ class Lab:
             raise InputError(f"{self.topo.path}: " + "; ".join(clash) + " (choose other subnets)")
         if fresh:
             self.down(progress, purge=True)
-        root = rootfs.ensure(progress)
-        repo = mirror.ensure(mirror.read_package_list(MIRROR_PACKAGES), root, progress)
+        # The root file system and the mirror are shared by every lab: labs coming up at once
+        # (make test starts two, Molecule more) build them once, one after the other.
+        rootfs.CACHE.mkdir(parents=True, exist_ok=True)
+        with open(rootfs.CACHE / ".images.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            root = rootfs.ensure(progress)
+            repo = mirror.ensure(mirror.read_package_list(MIRROR_PACKAGES), root, progress)
         timings["images"] = time.monotonic() - t0
 
         t1 = time.monotonic()
