@@ -81,8 +81,9 @@ demo: deps
 # Everything CI runs, in two streams side by side (each prints its whole output when it ends):
 #  1. most of tests/lab, on the lab;
 #  2. lint, unit, access log, root, then tests/lab's files that name no address on a copy of the
-#     lab (lab b: 10.214.0.0/16 and 198.18.100.0/24), then the Molecule scenarios (each on its
-#     own small lab and subnet).
+#     lab (lab b: 10.214.0.0/16 and 198.18.100.0/24; a results store of its own, as a second site
+#     would have: the devices' saved configurations are kept by device name), then the Molecule
+#     scenarios (each on its own small lab and subnet).
 # Both mostly wait on hosts booting, SSH round trips and timers: on 2 cores they slow each other
 # by 7-25 % (bench/results/suite.json). `make lab-test` runs the whole of tests/lab on the lab.
 LAB_B := .lpse/lab-b/topology.yml
@@ -99,7 +100,8 @@ lab-test-a: deps
 
 lab-test-b: deps
 	@lpse lab copy $(dir $(LAB_B)) --name lpseb --move 10.213.=10.214. --move 198.51.100.=198.18.100. >/dev/null
-	$(call tier, LPSE_TOPOLOGY=$(CURDIR)/$(LAB_B) $(PY) -m pytest $(LAB_B_TESTS) -q -rs --durations=10)
+	$(call tier, LPSE_TOPOLOGY=$(CURDIR)/$(LAB_B) LPSE_RESULTS=$(CURDIR)/$(dir $(LAB_B))results \
+	  $(PY) -m pytest $(LAB_B_TESTS) -q -rs --durations=10)
 
 # The fast loop: no lab, no namespaces (a bare `pytest` runs the unit tier alone). Lint and the
 # tests run side by side (each target's output is printed whole when it ends); the access log's

@@ -188,6 +188,21 @@ def test_a_stopped_room_recorder_fails_the_record_control(powered, tmp_path):
         ssh(lab, "mgmt-01", "systemctl start lpse-room.timer lpse-room.service")
 
 
+ROOM_RECORD = "/var/lib/lpse/room/readings.jsonl"
+
+
+def add_room_readings(lab, age_s: int, lost_s_ago: int | None = None) -> None:
+    """Append to mgmt-01's room record its newest reading again, dated ``age_s`` seconds back,
+    then (``lost_s_ago``) an attempt the probe did not answer."""
+    newest = json.loads(ssh(lab, "mgmt-01", f"tail -n 1 {ROOM_RECORD}").stdout)
+    now = int(time.time())
+    added = [{**newest, "epoch": now - age_s}]
+    if lost_s_ago is not None:
+        added.append({"epoch": now - lost_s_ago, "sensors_ok": False, "errors": ["probe: Timeout"]})
+    lines = "".join(json.dumps(r) + "\n" for r in added)
+    ssh(lab, "mgmt-01", f"cat >> {ROOM_RECORD} <<'EOF'\n{lines}EOF")
+
+
 def test_a_stale_room_reading_fails_the_record_control_while_the_timer_runs(powered, tmp_path):
     """The timer is active but its runs record nothing: the newest reading's age fails the control.
     Then the runs record again but the probe has not answered them for longer than allowed."""
@@ -203,31 +218,12 @@ def test_a_stale_room_reading_fails_the_record_control_while_the_timer_runs(powe
     )
     try:
         # An hour without a reading, as if the recorder had stopped recording then.
-        ssh(
-            lab,
-            "mgmt-01",
-            "python3 - <<'EOF'\n"
-            "import json, time\n"
-            "p = '/var/lib/lpse/room/readings.jsonl'\n"
-            "r = json.loads(open(p).readlines()[-1]); r['epoch'] = int(time.time()) - 3600\n"
-            "open(p, 'a').write(json.dumps(r) + '\\n')\n"
-            "EOF",
-        )
+        add_room_readings(lab, 3600)
         r = result_of(comply(lab, tmp_path, control).doc, control, "mgmt-01")
         assert r["status"] == "fail" and r["message"].startswith("the newest room reading is 60 min old"), r["message"]
         # The recorder runs again, but the probe has not answered it for ten minutes: one lost answer
         # is evidence only, a window of them fails the control.
-        ssh(
-            lab,
-            "mgmt-01",
-            "python3 - <<'EOF'\n"
-            "import json, time\n"
-            "p = '/var/lib/lpse/room/readings.jsonl'\n"
-            "r = json.loads(open(p).readlines()[-1]); r['epoch'] = int(time.time()) - 600\n"
-            "lost = dict(epoch=int(time.time()) - 30, sensors_ok=False, errors=['probe: Timeout'])\n"
-            "open(p, 'a').write(json.dumps(r) + '\\n' + json.dumps(lost) + '\\n')\n"
-            "EOF",
-        )
+        add_room_readings(lab, 600, lost_s_ago=30)
         r = result_of(comply(lab, tmp_path, control).doc, control, "mgmt-01")
         assert r["status"] == "fail" and r["message"].startswith(
             "no room reading with sensor values for 10 min (at most 5): probe: Timeout"
