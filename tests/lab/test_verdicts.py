@@ -30,14 +30,14 @@ def nsenter(lab, host: str, command: str) -> subprocess.CompletedProcess:
     )
 
 
-def _proc(pid: int) -> tuple[str, str, int, str] | None:
-    """(command line, state, parent pid, start time) of a live process, or None."""
+def _proc(pid: int) -> tuple[str, str, int] | None:
+    """(command line, state, parent pid) of a live process, or None."""
     try:
         argv = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
         return None
-    return argv, fields[0], int(fields[1]), fields[19]
+    return argv, fields[0], int(fields[1])
 
 
 def processes(pattern: str, under: int | None = None, lab=None) -> list[str]:
