@@ -29,6 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from lpse.lab.inventory import AUTOMATION_USER  # noqa: E402
 from lpse.lab.manager import Lab  # noqa: E402
 from lpse.runner import run_playbook  # noqa: E402
 
@@ -104,7 +105,8 @@ def fill(lab: Lab, total_mb: int) -> dict:
 
 
 def baseline(lab: Lab) -> float:
-    """pg_dump + tar over SSH from the management server onto the medium (a bench-only root key)."""
+    """pg_dump + tar over SSH from the management server onto the medium (the automation account's
+    key, copied for the bench only, with sudo on the sources)."""
     key = lab.key.read_text()
     import subprocess
 
@@ -115,8 +117,10 @@ def baseline(lab: Lab) -> float:
             lab,
             "bbk-mgmt-01",
             f"{MOUNT} && trap 'rm -f /mnt/bench/base.*; umount /mnt/bench' EXIT && "
-            f"{ssh} root@{NET}.12 'runuser -u postgres -- pg_dump -Fc epns_prod' > /mnt/bench/base.dump && "
-            f"{ssh} root@{NET}.11 'tar -C /home/file -cf - file_prod' > /mnt/bench/base.tar && sync",
+            f"{ssh} {AUTOMATION_USER}@{NET}.12 'sudo -n runuser -u postgres -- pg_dump -Fc epns_prod'"
+            " > /mnt/bench/base.dump && "
+            f"{ssh} {AUTOMATION_USER}@{NET}.11 'sudo -n tar -C /home/file -cf - file_prod'"
+            " > /mnt/bench/base.tar && sync",
         )
     finally:
         run(lab, "bbk-mgmt-01", "rm -f /root/bench_id")
@@ -157,6 +161,7 @@ def main() -> None:
         (inv / "topology.yml").write_text(TOPOLOGY)
         lab = Lab(inv / "topology.yml")
         lab.up(lambda _m: None, fresh=True)
+        lab.bootstrap(progress=lambda *_: None)
         try:
             site = run_playbook("playbooks/site.yml", inventory=lab.inventory_path, quiet=True)
             if not site.ok:

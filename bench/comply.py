@@ -72,6 +72,7 @@ def measure(servers: int, workdir: Path, worker_counts: list[int | None]) -> dic
     lab = Lab(inv_dir / "topology.yml")
     quiet = lambda _m: None  # noqa: E731
     lab.up(quiet, fresh=True)
+    lab.bootstrap(progress=lambda *_: None)
     try:
         site = run_playbook("playbooks/site.yml", inventory=lab.inventory_path, quiet=True)
         runs = {}

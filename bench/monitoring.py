@@ -51,6 +51,7 @@ def timed(fn) -> dict[str, float]:
 def main() -> None:
     lab = Lab(ROOT / "inventory/lab/topology.yml")
     lab.up(progress=lambda *_: None)
+    lab.bootstrap(progress=lambda *_: None)
     assert run_playbook("playbooks/site.yml", inventory=lab.inventory_path, quiet=True).ok
     sec = lab.secrets()
     primary = str(lab.topo.hosts["mgmt-01"].address)

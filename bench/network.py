@@ -47,6 +47,7 @@ def summary(samples: list[float]) -> dict[str, float]:
 def main() -> None:
     lab = Lab(ROOT / "inventory/lab/topology.yml")
     lab.up(progress=lambda *_: None)
+    lab.bootstrap(progress=lambda *_: None)
     inv = lab.inventory_path
     assert run_playbook("playbooks/site.yml", inventory=inv, quiet=True).ok
     apply: dict[str, list[float]] = {h: [] for h in SHAPED}

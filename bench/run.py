@@ -110,6 +110,7 @@ def main() -> None:
     results["lab_up_warm_s"], _ = timed(lab.up, quiet)
     results["lab_down_s"], _ = timed(lab.down, quiet)
     lab.up(quiet, fresh=True)
+    results["bootstrap_s"], _ = timed(lab.bootstrap, quiet)
     results["lab_memory_idle"] = lab_memory(lab)
 
     sampler = Sampler(lab)

@@ -44,6 +44,12 @@ options:
   key_file:
     description: SSH private key (Linux routers).
     type: path
+  sudo:
+    description:
+      - Linux routers reached with the site's automation account (C(ansible_become)) run their changes
+        through C(sudo -n); reading the running configuration needs no privilege.
+    type: bool
+    default: false
   port:
     description: SSH port.
     type: int
@@ -318,6 +324,7 @@ def main():
             "username": {"type": "str", "required": True},
             "password": {"type": "str", "no_log": True},
             "key_file": {"type": "path"},
+            "sudo": {"type": "bool", "default": False},
             "port": {"type": "int", "default": 22},
             "config": {"type": "dict", "required": True},
             "purge": {"type": "bool", "default": False},

@@ -207,6 +207,45 @@ def provision(
     _run_and_report(playbook, inventory=inventory, limit=limit, check=check, tags=tags, extravars=_pairs(extra))
 
 
+@main.command("bootstrap")
+@click.option(
+    "--inventory",
+    "-i",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Inventory (default: the lab's, from ansible.cfg).",
+)
+@click.option("--limit", "-l", default=None, help="Only these hosts/groups (Ansible pattern).")
+@click.option(
+    "--login",
+    default="root",
+    show_default=True,
+    help="The account a fresh server lets in (root, or the installer's admin with sudo).",
+)
+@click.option("--ask-pass", "-k", is_flag=True, help="Ask for that account's SSH password.")
+@click.option("--ask-become-pass", "-K", is_flag=True, help="Ask for its sudo password (default: the SSH password).")
+def bootstrap(inventory: Path | None, limit: str | None, login: str, ask_pass: bool, ask_become_pass: bool) -> None:
+    """First contact with fresh servers: create the automation account (playbooks/bootstrap.yml).
+
+    Logs in once as LOGIN, creates the account the inventory names (accounts_automation_user, the
+    same as ansible_user) with its key and a NOPASSWD sudo rule, then checks that it logs in and
+    becomes root. Servers it already reaches are left alone. Every later run uses that account."""
+    passwords: dict[str, str] = {}
+    if ask_pass:
+        passwords["ssh"] = click.prompt(t("bootstrap_ssh_password", user=login), hide_input=True)
+    if ask_become_pass:
+        passwords["become"] = click.prompt(t("bootstrap_become_password", user=login), hide_input=True)
+    elif ask_pass and login != "root":
+        passwords["become"] = passwords["ssh"]
+    _run_and_report(
+        "playbooks/bootstrap.yml",
+        inventory=inventory,
+        limit=limit,
+        extravars={"bootstrap_login": login},
+        passwords=passwords or None,
+    )
+
+
 def _pairs(items: tuple[str, ...]) -> dict[str, str]:
     out = {}
     for item in items:

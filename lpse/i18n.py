@@ -66,6 +66,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "id": "announce dan start memerlukan --until (mis. 2026-12-01T06:00+07:00) dan --reason",
         "en": "announce and start need --until (e.g. 2026-12-01T06:00+07:00) and --reason",
     },
+    "bootstrap_ssh_password": {"id": "Kata sandi SSH {user}", "en": "SSH password of {user}"},
+    "bootstrap_become_password": {"id": "Kata sandi sudo {user}", "en": "sudo password of {user}"},
     "no_drift": {
         "id": "Tidak ada penyimpangan: setiap host sesuai konfigurasi.",
         "en": "No drift: every host matches its configuration.",

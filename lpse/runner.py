@@ -210,7 +210,10 @@ def run_playbook(
     quiet: bool = False,
     config: Path | None = None,
     env: dict[str, str] | None = None,
+    passwords: dict[str, str] | None = None,
 ) -> RunResult:
+    """Run a playbook through ansible-runner. passwords: {"ssh": ..., "become": ...}, answered to
+    ansible-playbook's own prompts (--ask-pass, --ask-become-pass), never written to disk."""
     from lpse import runtime
 
     root = project_root()
@@ -226,7 +229,7 @@ def run_playbook(
         check_limit(target, limit)
     with runtime.exclusive_run(root / ".lpse", target, f"lpse: {path.name}"):
         return _run(root, path, target if inventory is not None else None, limit, check, tags, extravars, quiet,
-                    config, env, tools)  # fmt: skip
+                    config, env, tools, passwords or {})  # fmt: skip
 
 
 def default_inventory(root: Path) -> Path:
@@ -272,7 +275,14 @@ def check_tags(playbook: str, inventory: Path | None, tags: str) -> None:
         raise InputError(f"--tags {','.join(unknown)}: no task of {path.name} has this tag")
 
 
-def _run(root, path, inventory, limit, check, tags, extravars, quiet, config, env, tools) -> RunResult:
+# ansible-playbook's prompts for --ask-pass and --ask-become-pass.
+PASSWORD_PROMPTS = {
+    "ssh": (r"SSH password:\s*$", "--ask-pass"),
+    "become": (r"BECOME password.*:\s*$", "--ask-become-pass"),
+}
+
+
+def _run(root, path, inventory, limit, check, tags, extravars, quiet, config, env, tools, passwords) -> RunResult:
     import ansible_runner
 
     # A fresh private data dir per run: ansible-runner writes its arguments (env/cmdline,
@@ -285,7 +295,8 @@ def _run(root, path, inventory, limit, check, tags, extravars, quiet, config, en
         shutil.rmtree(old, ignore_errors=True)
     # The guard stands in for ansible-playbook (ansible-runner's "binary"), so the playbook is an
     # argument like the others.
-    cmdline = shlex.join([*(["--check", "--diff"] if check else []), str(path)])
+    asks = [PASSWORD_PROMPTS[kind][1] for kind in sorted(passwords)]
+    cmdline = shlex.join([*(["--check", "--diff"] if check else []), *asks, str(path)])
     events: list[dict] = []
     progress = Progress(quiet)
 
@@ -315,6 +326,7 @@ def _run(root, path, inventory, limit, check, tags, extravars, quiet, config, en
             binary=tools["lpse-playbook-guard"],
             quiet=True,
             event_handler=on_event,
+            passwords={PASSWORD_PROMPTS[kind][0]: value for kind, value in passwords.items()},
         )
     seconds = time.monotonic() - started
     stats = runner.stats or {}

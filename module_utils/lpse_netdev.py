@@ -27,6 +27,7 @@ import contextlib
 import ipaddress
 import json
 import re
+import shlex
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -361,7 +362,7 @@ class Device:
             if "not present" in text or "Invalid input" in text:
                 return text, None
             return text, parse_ios(text)
-        text = self.conn.send_command(f"cat {LINUX_STARTUP} 2>/dev/null || echo '# none'")
+        text = self.conn.send_command(self._as_root(f"cat {LINUX_STARTUP} 2>/dev/null || echo '# none'"))
         return text, (None if text.strip() == "# none" else parse_linux_startup(text))
 
     def save(self, state: DeviceState) -> None:
@@ -375,13 +376,15 @@ class Device:
         folder = LINUX_STARTUP.rsplit("/", 1)[0]
         for path, text in ((LINUX_STARTUP, linux_startup_script(state)), (LINUX_STARTUP_UNIT, LINUX_UNIT_TEXT)):
             blob = base64.b64encode(text.encode()).decode()
-            out = self.conn.send_command(
-                f"mkdir -p {folder} && echo {blob} | base64 -d > {path}.tmp && mv {path}.tmp {path}; echo rc=$?",
-                cmd_verify=False,
-            )
+            write = f"mkdir -p {folder} && echo {blob} | base64 -d > {path}.tmp && mv {path}.tmp {path}"
+            out = self.conn.send_command(f"{self._as_root(write)}; echo rc=$?", cmd_verify=False)
             if not out.strip().endswith("rc=0"):
                 raise RuntimeError(f"cannot write {path}: {out.strip()[-200:]}")
         self.push(["systemctl daemon-reload && systemctl enable --quiet lpse-netdev-startup.service"])
+
+    def _as_root(self, command: str) -> str:
+        """A Linux router's change as root: through sudo when the login is the automation account."""
+        return f"sudo -n sh -c {shlex.quote(command)}" if self.p.get("sudo") else command
 
     def push(self, commands):
         if self.p["platform"] == "cisco_ios":
@@ -389,7 +392,7 @@ class Device:
             self.conn.send_command("exit", expect_string=r"#")  # the simulator has no `end`
             return
         for cmd in commands:
-            out = self.conn.send_command(f"{cmd}; echo rc=$?")
+            out = self.conn.send_command(f"{self._as_root(cmd)}; echo rc=$?")
             if not out.strip().endswith("rc=0"):
                 raise RuntimeError(f"`{cmd}` failed: {out.strip()}")
 

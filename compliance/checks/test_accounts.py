@@ -72,7 +72,8 @@ def full_sudo(rules: list[str]) -> bool:
 def test_only_admin_sistem_sudo(host, policy, evidence):
     staff = policy.get("accounts_staff") or []
     admins = {s["name"] for s in staff if s.get("role") == "admin_sistem" and s.get("state", "active") == "active"}
-    allowed = admins | set(policy.get("accounts_sudo_allowed") or [])
+    automation = policy.get("accounts_automation_user") or ""
+    allowed = admins | set(policy.get("accounts_sudo_allowed") or []) | ({automation} if automation else set())
     rights = sudo_rights(host)
     holders = sorted(u for u, rules in rights.items() if rules)
     evidence.add(

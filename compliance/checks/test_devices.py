@@ -14,6 +14,8 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "module_utils"))
 import lpse_netdev  # noqa: E402
 
+from lpse.comply.connect import becomes  # noqa: E402
+
 
 def _device(policy):
     if not policy.get("network_device_config"):
@@ -27,6 +29,8 @@ def _device(policy):
         "key_file": None if policy.get("device_password") else policy.get("ansible_ssh_private_key_file"),
         "timeout": int(policy.get("network_device_timeout", 20)),
     }
+    # A Linux router reached with the automation account reads its root-only startup file through sudo.
+    params["sudo"] = becomes(policy) and params["username"] != "root"
     try:
         return params, lpse_netdev.Device(params)
     except Exception as exc:  # netmiko raises many kinds: the check cannot look (an error, not a fail)

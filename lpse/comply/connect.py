@@ -102,7 +102,16 @@ CONNECTION_VARS = (
     "ansible_ssh_common_args",
     "ansible_ssh_extra_args",
     "ansible_ssh_private_key_file",
+    "ansible_become",
+    "ansible_become_user",
 )
+
+
+def becomes(hv: dict) -> bool:
+    """The inventory says Ansible runs this host's tasks through sudo (ansible_become): a site's
+    automation account. The checks then run through sudo too, so they see what root sees."""
+    value = hv.get("ansible_become", False)
+    return value if isinstance(value, bool) else str(value).strip().lower() in ("true", "yes", "1", "on")
 
 
 def _testinfra_host(testinfra, inventory_path: str, name: str):
@@ -142,4 +151,8 @@ def _testinfra_host(testinfra, inventory_path: str, name: str):
     }
     if hv.get("ansible_ssh_private_key_file"):
         kwargs["ssh_identity_file"] = str(hv["ansible_ssh_private_key_file"])
+    if becomes(hv):
+        kwargs["sudo"] = True
+        if hv.get("ansible_become_user") and hv["ansible_become_user"] != "root":
+            kwargs["sudo_user"] = str(hv["ansible_become_user"])
     return testinfra.get_host(f"ssh://{user}@{address}:{port}", **kwargs)

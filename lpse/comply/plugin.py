@@ -111,7 +111,8 @@ def policy(request, lpse_host: str) -> dict[str, Any]:
     (``connect.PREFIXES``), and the login settings the device checks use themselves."""
     state = request.config.stash[_KEY]
     wanted = tuple(p for p in connect.PREFIXES if p not in ("ansible_", "lab_"))
-    login = ("ansible_host", "ansible_user", "ansible_ssh_private_key_file")  # the device checks log in themselves
+    # The device checks log in themselves (a Linux router through sudo when the inventory says become).
+    login = ("ansible_host", "ansible_user", "ansible_ssh_private_key_file", "ansible_become")
     return {k: v for k, v in state.hostvars(lpse_host).items() if k.startswith(wanted) or k in login}
 
 

@@ -23,6 +23,12 @@ HEADER = """\
 """
 
 
+# The automation account the lab's Ansible logs in with on the servers and routers it manages, as a
+# site's does (`lpse bootstrap` creates it; its key is the lab key). The lab's outside hosts keep root.
+AUTOMATION_USER = "lpse-automation"
+MANAGED_GROUPS = ("lpse_servers", "routers")
+
+
 class Vaulted(str):
     """A value written to the inventory encrypted with the lab's vault password (``!vault``)."""
 
@@ -86,6 +92,11 @@ def build(lab: Lab, sec: dict[str, str]) -> dict[str, Any]:
             "ansible_python_interpreter": "/usr/bin/python3",
         },
     }
+    # Servers and routers: the automation account with sudo, as at a real site (child groups' vars
+    # win over linux's root login, which only the lab's outside hosts keep).
+    for g in MANAGED_GROUPS:
+        if g in children:
+            children[g]["vars"] = {"ansible_user": AUTOMATION_USER, "ansible_become": True}
     children["devices"] = {
         "children": {g: {} for g in ("switches", "ups", "env_sensors") if g in children},
         "vars": {"ansible_connection": "local", "ansible_python_interpreter": "{{ ansible_playbook_python }}"},
@@ -104,6 +115,8 @@ def build(lab: Lab, sec: dict[str, str]) -> dict[str, Any]:
         "access_log_database": str(lab.state / "access" / "access.db"),
         "access_log_keys_dir": str(lab.state / "access" / "keys"),
     }
+    lab_vars["accounts_automation_user"] = AUTOMATION_USER
+    lab_vars["accounts_automation_ssh_keys"] = [lab.key.with_suffix(".pub").read_text().strip()]
     if lkpp_pub.exists():
         lab_vars["accounts_lkpp_ssh_keys"] = [lkpp_pub.read_text().strip()]
     return {"all": {"vars": lab_vars, "children": children}}

@@ -13,6 +13,7 @@ import fcntl
 import json
 import os
 import secrets
+import shlex
 import shutil
 import signal
 import subprocess
@@ -552,12 +553,47 @@ class Lab:
         return f"systemd: {proc.stdout.strip() or proc.stderr.strip()}"
 
     # --- ssh and set ----------------------------------------------------------------------
+    def bootstrapped(self, name: str) -> bool:
+        """The host has the automation account (`lpse bootstrap` ran): seen in its file system."""
+        from lpse.lab.inventory import AUTOMATION_USER
+
+        return (self.host_dir(name) / "upper/home" / AUTOMATION_USER / ".ssh/authorized_keys").exists()
+
+    def bootstrap(self, progress: Progress = print, quiet: bool = True) -> None:
+        """`lpse bootstrap --login root` on the lab: its hosts start as a fresh install leaves them
+        (root logs in with the lab key); a host that has the automation account is left alone."""
+        from lpse.runner import run_playbook
+
+        result = run_playbook(
+            "playbooks/bootstrap.yml",
+            inventory=self.inventory_path,
+            extravars={"bootstrap_login": "root"},
+            quiet=quiet,
+        )
+        if not result.ok:
+            raise LpseError(f"lpse bootstrap failed on the lab: {result.failures}")
+        progress(f"lab '{self.topo.name}': the automation account logs in with sudo ({result.seconds:.1f} s)")
+
     def ssh_argv(self, name: str, command: list[str] | None = None) -> list[str]:
+        """ssh to a lab host as its operator would: the automation account with sudo once the host
+        is bootstrapped (root cannot log in to a provisioned server), root before. A command runs
+        as root through ``sudo -n sh -c``; without one, a root shell (``sudo -i``)."""
+        from lpse.lab.inventory import AUTOMATION_USER, MANAGED_GROUPS
+        from lpse.lab.topology import LPSE_SERVER_GROUPS
+
         member = self.topo.member(name)
         if not isinstance(member, Host):
             raise InputError(f"{name} is a {member.kind} device, not a host: `lpse lab ssh` reaches hosts only")
+        managed = any(g in (*MANAGED_GROUPS, *LPSE_SERVER_GROUPS) for g in member.groups)
+        via_sudo = managed and self.bootstrapped(name)
+        if via_sudo:
+            login = f"{AUTOMATION_USER}@{member.address}"
+            remote = ["sudo", "-n", "--", "sh", "-c", shlex.quote(" ".join(command))] if command else ["sudo", "-i"]
+        else:
+            login, remote = f"root@{member.address}", list(command or [])
         return [
             "ssh",
+            *(["-t"] if via_sudo and not command else []),
             "-i",
             str(self.key),
             "-o",
@@ -570,8 +606,8 @@ class Lab:
             "ConnectTimeout=5",
             # A command's output should not start with the login banner; a shell shows it.
             *(["-o", "LogLevel=ERROR"] if command else []),
-            f"root@{member.address}",
-            *(command or []),
+            login,
+            *remote,
         ]
 
     def set(self, name: str, assignments: list[str]) -> dict:

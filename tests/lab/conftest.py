@@ -35,6 +35,8 @@ def lab() -> Lab:
         pytest.skip("lab tests need root (namespaces, bridges, cgroups)")
     the_lab = Lab(TOPOLOGY)
     the_lab.up(progress=print)
+    # As at a site: first contact logs in as root once and makes the automation account.
+    the_lab.bootstrap(progress=print)
     access_routine(the_lab)
     return the_lab
 

@@ -685,12 +685,13 @@ def test_kernel_control_fails_in_the_lab_and_shows_waived_with_the_reason(provis
 
 def test_an_sshd_change_that_locks_ansible_out_rolls_itself_back(provisioned):
     lab = provisioned
+    # The automation account is in lpse-ssh only: a policy admitting only lpse-staff shuts it out.
     locking = {
-        "hardening_ssh_allow_groups": ["lpse-ssh"],
+        "hardening_ssh_allow_groups": ["lpse-staff"],
         "hardening_ssh_lockout_check": False,
         "hardening_ssh_confirm_timeout": 5,
         "hardening_ssh_rollback_seconds": 15,
     }
     apply_and_expect_rollback(lab, "mgmt-01", "hardening_ssh", locking)
     groups = ssh(lab, "mgmt-01", "sshd -T | grep ^allowgroups").stdout.split()
-    assert "root" in groups
+    assert groups == ["allowgroups", "lpse-ssh"]

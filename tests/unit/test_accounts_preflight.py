@@ -63,3 +63,78 @@ def test_a_sudo_allowed_entry_that_is_not_a_user_name_is_refused(tmp_path):
     result = preflight(tmp_path, ansible_user="root", accounts_sudo_allowed=["ALL ALL=(ALL) NOPASSWD: ALL #"])
     assert result.returncode != 0
     assert "accounts_sudo_allowed must list Linux user names" in result.stdout
+
+
+KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBD9ZAkCVnR9GGP8F7Pg/djllVX52Tz9KcUS5jPe6YEa ops@control"
+
+
+def test_the_automation_account_keeps_its_sudo(tmp_path):
+    result = preflight(
+        tmp_path,
+        ansible_user="lpse-automation",
+        accounts_staff=STAFF,
+        accounts_automation_user="lpse-automation",
+        accounts_automation_ssh_keys=[KEY],
+    )
+    assert result.returncode == 0, result.stdout[-2000:]
+
+
+BAD_AUTOMATION = {
+    "root": ("root", [KEY], "other than root"),
+    "staff": ("budi", [KEY], "staff names"),
+    "lkpp": ("lkpp-monitor", [KEY], "accounts_lkpp_user"),
+    "spaces": ("Ops Team", [KEY], "a Linux user name"),
+    "nokey": ("lpse-automation", [], "must hold its public key"),
+}
+
+
+def test_a_bad_automation_account_is_refused_before_any_change(tmp_path):
+    # One ansible-playbook run, one local host per case: each fails on its own.
+    inventory = {
+        "all": {
+            "hosts": {
+                case: {
+                    "ansible_connection": "local",
+                    "ansible_python_interpreter": sys.executable,
+                    "accounts_automation_user": user,
+                    "accounts_automation_ssh_keys": keys,
+                }
+                for case, (user, keys, _why) in BAD_AUTOMATION.items()
+            }
+        }
+    }
+    (tmp_path / "inventory.json").write_text(json.dumps(inventory))
+    (tmp_path / "play.yml").write_text(PLAY.replace("hosts: localhost", "hosts: all"))
+    env = {**os.environ, "ANSIBLE_ROLES_PATH": str(ROOT / "roles"), "ANSIBLE_NOCOLOR": "1"}
+    env["ANSIBLE_CONFIG"] = str(ROOT / "ansible.cfg")
+    result = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "ansible-playbook"),
+            "-i",
+            str(tmp_path / "inventory.json"),
+            str(tmp_path / "play.yml"),
+            "-e",
+            json.dumps({"accounts_staff": STAFF}),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        cwd=ROOT,
+    )
+    assert result.returncode != 0
+    for case, (_user, _keys, why) in BAD_AUTOMATION.items():
+        failure = next((line for line in result.stdout.splitlines() if line.startswith(f"fatal: [{case}]")), "")
+        said = result.stdout[result.stdout.find(f"fatal: [{case}]") :].split("\nfatal: [")[0]
+        assert failure and "accounts_automation_user" in said and why in said, (case, said)
+
+
+def test_an_automation_key_that_does_not_parse_is_named(tmp_path):
+    result = preflight(
+        tmp_path,
+        accounts_staff=STAFF,
+        accounts_automation_user="lpse-automation",
+        accounts_automation_ssh_keys=["ssh-ed25519 not-base64!"],
+    )
+    assert result.returncode != 0
+    assert "lpse-automation: key" in result.stdout
