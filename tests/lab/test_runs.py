@@ -31,6 +31,7 @@ def trio():
         pytest.skip("lab tests need root")
     lab = Lab(TOPOLOGY)
     lab.up(progress=print, fresh=True)
+    lab.bootstrap(progress=print)
     yield lab
     lab.down(progress=print, purge=True)
 
