@@ -273,6 +273,49 @@ def _run_and_report(playbook: str, *, check: bool = False, **kwargs) -> None:
     sys.exit(0 if result.ok else 1)
 
 
+@main.group("site")
+def site() -> None:
+    """A site directory: what a real LPSE keeps in version control (init), checked before any run (check)."""
+
+
+@site.command("init")
+@click.argument("directory", type=click.Path(path_type=Path))
+@click.option("--name", required=True, help="The LPSE's name, e.g. 'LPSE Kabupaten Bandung'.")
+def site_init(directory: Path, name: str) -> None:
+    """Write a new site directory: inventory with every group, vaulted secrets, waivers, CI."""
+    from lpse.runner import project_root
+    from lpse.site import init_site
+
+    written = init_site(directory, project_root(), name)
+    console.print(t("site_written_files", n=len(written), path=directory), highlight=False)
+    for path in written:
+        console.print(f"  • {path}", highlight=False)
+    console.print(t("site_next_steps", path=directory), highlight=False)
+
+
+@site.command("check")
+@click.argument("where", type=click.Path(path_type=Path))
+def site_check(where: Path) -> None:
+    """Check a site's inventory and waivers on this machine, before anything touches a host.
+
+    WHERE is a site directory (its inventory/hosts.yml) or an inventory file."""
+    from lpse.runner import project_root
+    from lpse.site import check_site
+
+    inventory = where / "inventory" / "hosts.yml" if where.is_dir() else where
+    problems = check_site(inventory, project_root())
+    if not problems:
+        console.print(t("site_check_ok", path=inventory), highlight=False)
+        return
+    table = Table(title=t("site_check_title", n=len(problems), path=inventory))
+    for col in ("host", "site_where", "site_what"):
+        table.add_column(t(col))
+    for p in problems:
+        table.add_row(p.host, p.where, p.what)
+    console.print(table)
+    sys.exit(1)
+
+
 @main.command("maintenance")
 @click.argument("action", type=click.Choice(["announce", "start", "end"]))
 @click.option("--until", "until", default=None, help="Planned end, e.g. 2026-12-01T06:00+07:00 (announce, start).")

@@ -68,6 +68,20 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "bootstrap_ssh_password": {"id": "Kata sandi SSH {user}", "en": "SSH password of {user}"},
     "bootstrap_become_password": {"id": "Kata sandi sudo {user}", "en": "sudo password of {user}"},
+    "site_written_files": {"id": "{n} berkas situs ditulis di {path}:", "en": "{n} site files written in {path}:"},
+    "site_next_steps": {
+        "id": "Berikutnya: isi alamat dan pengaturan di {path}/inventory/hosts.yml, lalu `lpse site check {path}`,"
+        " `lpse bootstrap -i {path}/inventory/hosts.yml`, `lpse provision -i {path}/inventory/hosts.yml`.",
+        "en": "Next: fill in the addresses and settings in {path}/inventory/hosts.yml, then `lpse site check {path}`,"
+        " `lpse bootstrap -i {path}/inventory/hosts.yml`, `lpse provision -i {path}/inventory/hosts.yml`.",
+    },
+    "site_check_ok": {
+        "id": "Inventaris {path} lolos pemeriksaan: tidak ada masalah sebelum dijalankan.",
+        "en": "Inventory {path} passes: no problem found before a run.",
+    },
+    "site_check_title": {"id": "{n} masalah di {path}", "en": "{n} problems in {path}"},
+    "site_where": {"id": "di mana", "en": "where"},
+    "site_what": {"id": "masalah", "en": "problem"},
     "no_drift": {
         "id": "Tidak ada penyimpangan: setiap host sesuai konfigurasi.",
         "en": "No drift: every host matches its configuration.",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 import time
 
 import pytest
@@ -11,6 +12,7 @@ import pytest
 from lpse.errors import InputError
 from lpse.lab import cgroup, network
 from lpse.lab.manager import Lab
+from tests.conftest import ROOT
 from tests.lab.conftest import ssh
 
 HERE = os.path.dirname(__file__)
@@ -44,6 +46,49 @@ def test_reboot_inside_a_host_boots_it_again(mini):
         pytest.fail("cyc-01 did not come back from reboot within 60 s")
     # The portable medium is still plugged in (the same loop device, found by its label).
     assert ssh(mini, "cyc-01", "blkid -L CYC-MEDIUM").stdout.startswith("/dev/loop")
+
+
+INSTALLER_PASSWORD = "Pasang-Server-2026!"
+
+
+def test_bootstrap_from_the_installers_admin_with_passwords(mini):
+    """A fresh Debian whose installer made an admin with a password and sudo: `lpse bootstrap
+    --login installer -k` asks for that password once (sudo takes the same), makes the automation
+    account, and from then on the lab reaches the host only through it. A second bootstrap leaves
+    the host alone. The password is written nowhere."""
+    from lpse.lab.inventory import AUTOMATION_USER
+
+    ssh(mini, "cyc-01", "command -v sudo >/dev/null || (apt-get update -q && apt-get install -y -q sudo)", timeout=180)
+    ssh(
+        mini, "cyc-01", f"useradd -m -s /bin/bash -G sudo installer && echo 'installer:{INSTALLER_PASSWORD}' | chpasswd"
+    )
+    assert not mini.bootstrapped("cyc-01")
+    argv = [sys.executable, "-m", "lpse.cli", "--lang", "en", "bootstrap", "-i", str(mini.inventory_path)]
+    first = subprocess.run(
+        [*argv, "--login", "installer", "--ask-pass"],
+        input=INSTALLER_PASSWORD + "\n",
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+    )
+    assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-2000:]
+    assert mini.bootstrapped("cyc-01")
+    # The lab's ssh now goes as the automation account, through sudo.
+    assert ssh(mini, "cyc-01", "id -un; sudo -l -U " + AUTOMATION_USER).stdout.startswith("root\n")
+    rule = ssh(mini, "cyc-01", "cat /etc/sudoers.d/lpse-allowed").stdout
+    assert f"{AUTOMATION_USER} ALL=(ALL:ALL) NOPASSWD: ALL" in rule
+    keys = ssh(mini, "cyc-01", f"cat /home/{AUTOMATION_USER}/.ssh/authorized_keys").stdout
+    assert mini.key.with_suffix(".pub").read_text().split()[1] in keys
+    again = subprocess.run([*argv, "--login", "root"], capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert again.returncode == 0, again.stdout[-3000:]
+    cells = [c.strip() for c in again.stdout.split("cyc-01", 1)[1].splitlines()[0].split("│") if c.strip()]
+    assert cells[1] == "0", again.stdout[-2000:]  # changed
+    runs = sorted((ROOT / ".lpse/runner").iterdir())[-2:]
+    leaked = [
+        p for run in runs for p in run.rglob("*") if p.is_file() and INSTALLER_PASSWORD in p.read_text(errors="replace")
+    ]
+    assert not leaked
 
 
 def test_down_leaves_nothing_behind(mini):
