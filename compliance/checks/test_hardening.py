@@ -329,3 +329,98 @@ def test_login_defaults(host, policy, evidence):
     if not tmout.isdigit() or not 0 < int(tmout) <= max_tmout:
         wrong.append(f"an idle login shell never closes (TMOUT {tmout or 'unset'}, at most {max_tmout} s)")
     assert not wrong, "login: " + "; ".join(wrong)
+
+
+DEFAULTS = yaml.safe_load(ROLE_DEFAULTS.read_text()) or {}
+
+
+def modprobe_rules(showconfig: str) -> dict[str, set[str]]:
+    """{module: {'install', 'blacklist'}} of what `modprobe --showconfig` says keeps it out
+    (module names as modprobe spells them: '-' and '_' are the same)."""
+    out: dict[str, set[str]] = {}
+    for line in showconfig.splitlines():
+        parts = line.split()
+        if len(parts) >= 2 and parts[0] == "blacklist":
+            out.setdefault(parts[1].replace("-", "_"), set()).add("blacklist")
+        elif len(parts) >= 3 and parts[0] == "install" and parts[2] in ("/bin/false", "/bin/true", "/usr/bin/false"):
+            out.setdefault(parts[1].replace("-", "_"), set()).add("install")
+    return out
+
+
+@pytest.mark.control("LPSE-21.1-MOD-01")
+def test_unneeded_kernel_modules_cannot_load(host, policy, evidence):
+    kept = {m.replace("-", "_") for m in policy.get("hardening_modprobe_keep") or []}
+    wanted = [m for m in DEFAULTS["hardening_modprobe_disabled"] if m.replace("-", "_") not in kept]
+    rules = modprobe_rules(must(host, "modprobe --showconfig", what="modprobe --showconfig").stdout)
+    open_ = [m for m in wanted if rules.get(m.replace("-", "_"), set()) != {"install", "blacklist"}]
+    evidence.add(f"kept out (install /bin/false and blacklist): {len(wanted) - len(open_)} of {len(wanted)}")
+    if kept:
+        evidence.add(f"kept on this host (hardening_modprobe_keep): {', '.join(sorted(kept))}")
+    for m in open_:
+        have = sorted(rules.get(m.replace("-", "_"), set()))
+        evidence.add(f"{m}: {' and '.join(have) + ' only' if have else 'no rule'}")
+    assert not open_, "kernel modules that can still be loaded: " + ", ".join(open_)
+
+
+def core_limits(files: dict[str, str]) -> list[tuple[str, str, str]]:
+    """(file:line, type, value) of every `core` limit for everyone ('*') in limits.conf files, in
+    the order pam_limits reads them (limits.conf, then limits.d/*.conf by name)."""
+    out = []
+    for name in sorted(files, key=lambda n: (not n.endswith("limits.conf"), n)):
+        for number, line in enumerate(files[name].splitlines(), 1):
+            parts = line.split("#", 1)[0].split()
+            if len(parts) == 4 and parts[0] == "*" and parts[2] == "core":
+                out.append((f"{name}:{number}", parts[1], parts[3]))
+    return out
+
+
+@pytest.mark.control("LPSE-21.1-CORE-01")
+def test_no_core_dumps(host, evidence):
+    listing = must(
+        host,
+        'for f in /etc/security/limits.conf /etc/security/limits.d/*.conf; do [ -f "$f" ] && '
+        'printf \'== %s\\n\' "$f" && cat "$f"; done; true',
+        what="reading /etc/security/limits.conf and limits.d",
+    ).stdout
+    files: dict[str, str] = {}
+    current = None
+    for line in listing.splitlines():
+        if line.startswith("== "):
+            current = line[3:]
+            files[current] = ""
+        elif current:
+            files[current] += line + "\n"
+    hard = [(where, value) for where, kind, value in core_limits(files) if kind in ("hard", "-")]
+    effective = hard[-1] if hard else None
+    evidence.add(
+        f"hard core limit for every login: {effective[1] + ' (' + effective[0] + ')' if effective else 'none'}"
+    )
+    coredump = must(host, "systemd-analyze cat-config systemd/coredump.conf", what="systemd's coredump.conf").stdout
+    storage = [line.split("=", 1)[1].strip() for line in coredump.splitlines() if line.startswith("Storage=")]
+    evidence.add(f"systemd-coredump Storage={storage[-1] if storage else '(default: external)'}")
+    wrong = []
+    if effective is None or effective[1] != "0":
+        wrong.append("logins may write core dumps (no `* hard core 0`)")
+    if not storage or storage[-1] != "none":
+        wrong.append("systemd-coredump keeps core dumps (Storage is not none)")
+    assert not wrong, "; ".join(wrong)
+
+
+@pytest.mark.control("LPSE-21.1-SU-01")
+def test_su_is_restricted(host, policy, evidence):
+    group = policy.get("hardening_su_group") or DEFAULTS["hardening_su_group"]
+    pam = must(host, "cat /etc/pam.d/su", what="reading /etc/pam.d/su").stdout
+    rule = [
+        line.strip()
+        for line in pam.splitlines()
+        if re.match(r"^\s*auth\s+(required|requisite)\s+pam_wheel\.so\b", line) and "deny" not in line.split()
+    ]
+    evidence.add(f"/etc/pam.d/su: {rule[0] if rule else 'no active pam_wheel rule'}")
+    named = next((w.split("=", 1)[1] for w in (rule[0].split() if rule else []) if w.startswith("group=")), "root")
+    members = host.run("getent group %s", named).stdout.strip().split(":")
+    users = [u for u in (members[3].split(",") if len(members) > 3 else []) if u]
+    evidence.add(f"group {named}: {', '.join(users) or 'no member'}" if len(members) > 3 else f"group {named}: absent")
+    assert rule, "su is open to every account (no pam_wheel rule in /etc/pam.d/su)"
+    assert not users, f"su is open to {', '.join(users)} (members of {named})"
+    if named != group:
+        evidence.add(f"(the inventory names {group})")

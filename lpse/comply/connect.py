@@ -52,6 +52,8 @@ PREFIXES = (
     "ups_name",
     "room_",
     "snmp_",
+    "hardening_modprobe_",
+    "hardening_su_",
 )
 
 

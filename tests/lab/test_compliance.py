@@ -243,6 +243,21 @@ BREAKS = [
     ),
     ("LPSE-21.1-SUDO-01", "mgmt-01", "sed -i '/logfile=/d' /etc/sudoers", REMEDIATE, "sudo: no log file of its own"),
     (
+        "LPSE-21.1-MOD-01",
+        "spse-app-01",
+        "rm /etc/modprobe.d/60-lpse-hardening.conf",
+        REMEDIATE,
+        "kernel modules that can still be loaded: cramfs, freevxfs",
+    ),
+    (
+        "LPSE-21.1-CORE-01",
+        "spse-db-01",
+        "rm /etc/security/limits.d/60-lpse-core.conf",
+        REMEDIATE,
+        "logins may write core dumps (no `* hard core 0`)",
+    ),
+    ("LPSE-21.1-SU-01", "mgmt-01", "usermod -aG lpse-su budi", REMEDIATE, "su is open to budi (members of lpse-su)"),
+    (
         "LPSE-21.1-FW-04",
         "spse-db-01",
         "nft insert rule inet lpse input tcp dport 8443 accept",
