@@ -213,7 +213,8 @@ def run_playbook(
     passwords: dict[str, str] | None = None,
 ) -> RunResult:
     """Run a playbook through ansible-runner. passwords: {"ssh": ..., "become": ...}, answered to
-    ansible-playbook's own prompts (--ask-pass, --ask-become-pass), never written to disk."""
+    ansible-playbook's own prompts (--ask-pass, --ask-become-pass) from memory, never written to a
+    file (ansible-runner's env/ files are suppressed for such a run)."""
     from lpse import runtime
 
     root = project_root()
@@ -327,6 +328,9 @@ def _run(root, path, inventory, limit, check, tags, extravars, quiet, config, en
             quiet=True,
             event_handler=on_event,
             passwords={PASSWORD_PROMPTS[kind][0]: value for kind, value in passwords.items()},
+            # Otherwise ansible-runner writes its arguments, passwords included, to env/ in the run's
+            # directory (found by the lab test of lpse bootstrap); kept in memory instead.
+            suppress_env_files=bool(passwords),
         )
     seconds = time.monotonic() - started
     stats = runner.stats or {}

@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from lpse.comply.hostrun import must
+
 ROLE_DEFAULTS = Path(__file__).resolve().parents[2] / "roles" / "accounts" / "defaults" / "main.yml"
 SUDO_GROUPS = ("sudo", "lpse-admin", "admin", "wheel")
 
@@ -182,3 +184,60 @@ def test_lkpp_cannot_read_spse_data(host, policy, evidence):
             readable.append(path)
     evidence.add(f"checked as {user}: {', '.join(checked) or 'none of ' + ', '.join(paths) + ' exists here'}")
     assert not readable, f"{user} can read {', '.join(readable)}"
+
+
+KEY_TYPES = re.compile(
+    r"^(ssh-(ed25519|rsa|dss)|ecdsa-sha2-nistp\d+|sk-(ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com)$"
+)
+
+
+def parse_keys(text: str) -> dict[tuple[str, str], str]:
+    """{(type, base64): comment} of an authorized_keys file; options before the type are skipped."""
+    keys = {}
+    for line in text.splitlines():
+        words = line.strip().split()
+        if not words or words[0].startswith("#"):
+            continue
+        at = next((i for i, w in enumerate(words) if KEY_TYPES.match(w)), None)
+        if at is not None and at + 1 < len(words):
+            keys[(words[at], words[at + 1])] = " ".join(words[at + 2 :])
+    return keys
+
+
+@pytest.mark.control("LPSE-21.1-ACC-03")
+def test_root_equivalent_accounts_open_only_to_inventory_keys(host, policy, evidence):
+    """The automation account and admin_sistem staff become root: a key added to one of them by
+    hand (in any file sshd reads for it) is a way in that the inventory does not know."""
+    wanted: dict[str, list[str]] = {}
+    automation = policy.get("accounts_automation_user") or ""
+    if automation:
+        wanted[automation] = list(policy.get("accounts_automation_ssh_keys") or [])
+    for s in policy.get("accounts_staff") or []:
+        if s.get("role") == "admin_sistem" and s.get("state", "active") == "active":
+            wanted[s["name"]] = list(s.get("ssh_keys") or [])
+    if not wanted:
+        evidence.add("no automation account and no active admin_sistem staff in the inventory")
+        return
+    files = must(host, "sshd -T", what="sshd -T (which files hold keys)").stdout
+    names = next((line.split()[1:] for line in files.splitlines() if line.startswith("authorizedkeysfile ")), [])
+    names = names or [".ssh/authorized_keys"]
+    problems = []
+    for user, keys in sorted(wanted.items()):
+        allowed = set(parse_keys("\n".join(keys)))
+        home = host.run("getent passwd %s", user).stdout.strip().split(":")
+        if len(home) < 6:
+            evidence.add(f"{user}: no account")
+            continue
+        found: dict[tuple[str, str], str] = {}
+        for name in names:
+            path = name.replace("%u", user).replace("%h", home[5])
+            path = path if path.startswith("/") else f"{home[5]}/{path}"
+            found.update(parse_keys(host.run("cat %s 2>/dev/null", path).stdout))
+        extra = [k for k in found if k not in allowed]
+        missing = [k for k in allowed if k not in found]
+        evidence.add(f"{user}: {len(found)} key(s) in {', '.join(names)}, {len(allowed)} in the inventory")
+        for k in extra:
+            problems.append(f"{user}: a key the inventory does not list ({k[0]} …{k[1][-12:]} {found[k]})".rstrip())
+        for k in missing:
+            evidence.add(f"{user}: the inventory's key {k[0]} …{k[1][-12:]} is not installed")
+    assert not problems, "; ".join(problems)

@@ -69,6 +69,8 @@ def fill_to(pct: int, mount: str) -> str:
 
 
 REMEDIATE = "remediate"
+# Somebody else's key, added by hand to the automation account (root through its sudo rule).
+FOREIGN_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIO1HhEGn8XZCetIbClVNmB4jMjAaqJtxnRwwcmOXUzYV intruder@outside"
 RELOAD = " /etc/ssh/sshd_config && systemctl reload ssh"
 MEDIUM = "mkdir -p /mnt/medium && mount $(blkid -L LPSE-BAK-01) /mnt/medium"
 
@@ -257,6 +259,20 @@ BREAKS = [
         "logins may write core dumps (no `* hard core 0`)",
     ),
     ("LPSE-21.1-SU-01", "mgmt-01", "usermod -aG lpse-su budi", REMEDIATE, "su is open to budi (members of lpse-su)"),
+    (
+        "LPSE-21.1-ACC-03",
+        "spse-db-01",
+        f"echo '{FOREIGN_KEY}' >> /home/lpse-automation/.ssh/authorized_keys",
+        REMEDIATE,
+        "lpse-automation: a key the inventory does not list (ssh-ed25519 …",
+    ),
+    (
+        "LPSE-21.1-ACC-03",
+        "edge-01",
+        f"echo '{FOREIGN_KEY}' > /home/lpse-automation/.ssh/authorized_keys2",
+        REMEDIATE,
+        "intruder@outside",
+    ),
     (
         "LPSE-21.1-FW-04",
         "spse-db-01",

@@ -146,7 +146,28 @@ def test_bootstrap_answers_the_password_prompts_in_memory(monkeypatch, tmp_path)
     assert "--ask-pass" in seen["cmdline"] and "--ask-become-pass" in seen["cmdline"]
     assert "s3cret" not in seen["cmdline"] and "s3cret" not in str(seen["extravars"])
     assert sorted(seen["passwords"].values()) == ["s3cret", "s3cret2"]
+    assert seen["suppress_env_files"] is True  # else ansible-runner writes env/passwords
     assert any("SSH password" in p for p in seen["passwords"])
     assert not any(
         "s3cret" in p.read_text(errors="replace") for p in Path(seen["private_data_dir"]).rglob("*") if p.is_file()
     )
+
+
+def test_authorized_keys_are_read_as_sshd_reads_them():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("accounts_checks", ROOT / "compliance/checks/test_accounts.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    keys = module.parse_keys(
+        "# Managed by lpse-dc\n\n"
+        'from="10.0.0.0/8",no-pty ssh-ed25519 AAAAkey1 ops@control\n'
+        "ssh-rsa AAAAkey2\n"
+        'command="/bin/false" ecdsa-sha2-nistp256 AAAAkey3 with a long comment\n'
+        "not a key line\n"
+    )
+    assert keys == {
+        ("ssh-ed25519", "AAAAkey1"): "ops@control",
+        ("ssh-rsa", "AAAAkey2"): "",
+        ("ecdsa-sha2-nistp256", "AAAAkey3"): "with a long comment",
+    }
