@@ -655,7 +655,7 @@ def test_full_run_writes_three_formats(provisioned, tmp_path):
     # temperature and humidity (2) on the server-room probe; node_exporter (1) on every server and
     # LKPP-only scraping (1) on the app server; the room record and the UPS self-test (2) on the
     # management server.
-    assert len(doc["results"]) == 15 * 4 + 10 * 3 + 2 + 3 + 8 + 4 + 5 + 2 * 2 + 2 * 2 + 2 * 3 + 3 + 2 + 2 + 3 + 1 + 2
+    assert len(doc["results"]) == 19 * 4 + 10 * 3 + 2 + 3 + 8 + 4 + 5 + 2 * 2 + 2 * 2 + 2 * 3 + 3 + 2 + 2 + 3 + 1 + 2
     assert doc["summary"]["counts"]["waived"] == 4  # LPSE-21.1-KERN-01: the lab's waiver
     junit = ET.parse(outcome.run_dir / "junit.xml").getroot()
     assert len(junit.findall(".//testcase")) == len(doc["results"])
