@@ -183,15 +183,20 @@ def lab_instances(topology: Path | None) -> None:
     click.echo(yaml.safe_dump(rows, sort_keys=False), nl=False)
 
 
-@main.command("provision")
-@click.option(
+# The options every command that runs a playbook on the inventory's hosts takes.
+_run_inventory_option = click.option(
     "--inventory",
     "-i",
     type=click.Path(path_type=Path),
     default=None,
     help="Inventory (default: the lab's, from ansible.cfg).",
 )
-@click.option("--limit", "-l", default=None, help="Only these hosts/groups (Ansible pattern).")
+_limit_option = click.option("--limit", "-l", default=None, help="Only these hosts/groups (Ansible pattern).")
+
+
+@main.command("provision")
+@_run_inventory_option
+@_limit_option
 @click.option("--check", is_flag=True, help="Check mode with diff: report drift, change nothing.")
 @click.option("--tags", default=None, help="Only tasks with these tags.")
 @click.option("--extra-vars", "-e", "extra", multiple=True, help="KEY=VALUE passed to the playbook (repeatable).")
@@ -208,14 +213,8 @@ def provision(
 
 
 @main.command("bootstrap")
-@click.option(
-    "--inventory",
-    "-i",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Inventory (default: the lab's, from ansible.cfg).",
-)
-@click.option("--limit", "-l", default=None, help="Only these hosts/groups (Ansible pattern).")
+@_run_inventory_option
+@_limit_option
 @click.option(
     "--login",
     default="root",

@@ -154,12 +154,9 @@ def test_bootstrap_answers_the_password_prompts_in_memory(monkeypatch, tmp_path)
 
 
 def test_authorized_keys_are_read_as_sshd_reads_them():
-    import importlib.util
+    from tests.conftest import load_checks
 
-    spec = importlib.util.spec_from_file_location("accounts_checks", ROOT / "compliance/checks/test_accounts.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    keys = module.parse_keys(
+    keys = load_checks("test_accounts.py").parse_keys(
         "# Managed by lpse-dc\n\n"
         'from="10.0.0.0/8",no-pty ssh-ed25519 AAAAkey1 ops@control\n'
         "ssh-rsa AAAAkey2\n"

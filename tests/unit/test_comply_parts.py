@@ -216,14 +216,9 @@ class _Evidence(list):
 
 
 def _hardening_checks():
-    import importlib.util
+    from tests.conftest import load_checks
 
-    from tests.conftest import ROOT
-
-    spec = importlib.util.spec_from_file_location("hardening_checks", ROOT / "compliance/checks/test_hardening.py")
-    checks = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(checks)
-    return checks
+    return load_checks("test_hardening.py")
 
 
 def test_ssh_sessions_pass_as_the_role_leaves_them_and_fail_naming_each_loosening():

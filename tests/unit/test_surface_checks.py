@@ -3,16 +3,11 @@ rules and the order pam_limits reads limits files in."""
 
 from __future__ import annotations
 
-import importlib.util
-
-from tests.conftest import ROOT
+from tests.conftest import load_checks
 
 
 def checks():
-    spec = importlib.util.spec_from_file_location("hardening_checks", ROOT / "compliance/checks/test_hardening.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_checks("test_hardening.py")
 
 
 def test_a_module_is_out_only_with_both_rules_and_dashes_match_underscores():
