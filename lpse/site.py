@@ -162,13 +162,11 @@ def _context(manager, variables, root: Path) -> dict[str, Any]:
     }
 
 
-def _truthy(value: Any) -> bool:
-    return value if isinstance(value, bool) else str(value).strip().lower() in ("true", "yes", "1", "on")
-
-
 def _check_logins(manager, variables, loader) -> list[Problem]:
     """How Ansible reaches each server and router: the automation account, consistently."""
     from ansible.template import Templar
+
+    from lpse.comply.connect import becomes
 
     problems = []
     for host in manager.get_hosts(pattern="lpse_servers:routers:spse_app:spse_db:mgmt"):
@@ -193,7 +191,7 @@ def _check_logins(manager, variables, loader) -> list[Problem]:
                     )
                 )
             continue
-        if not _truthy(value("ansible_become", False)):
+        if not becomes({"ansible_become": value("ansible_become", False)}):
             problems.append(
                 Problem(host.name, "ansible_become", f"Ansible logs in as {user} without become: set it true")
             )

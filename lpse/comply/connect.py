@@ -112,8 +112,9 @@ CONNECTION_VARS = (
 def becomes(hv: dict) -> bool:
     """The inventory says Ansible runs this host's tasks through sudo (ansible_become): a site's
     automation account. The checks then run through sudo too, so they see what root sees."""
-    value = hv.get("ansible_become", False)
-    return value if isinstance(value, bool) else str(value).strip().lower() in ("true", "yes", "1", "on")
+    from ansible.module_utils.parsing.convert_bool import boolean
+
+    return boolean(hv.get("ansible_become", False), strict=False)
 
 
 def _testinfra_host(testinfra, inventory_path: str, name: str):
